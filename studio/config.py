@@ -1,0 +1,99 @@
+"""Settings from the environment and `.streamlit/secrets.toml`.
+
+The environment wins over the secrets file, so CI and containers can override a checked-in
+set-up. Secrets are `SecretStr`: they print masked and are never written to the database.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def secrets_path() -> Path:
+    return Path(os.environ.get("STUDIO_SECRETS_FILE", PROJECT_ROOT / ".streamlit" / "secrets.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    studio_database_url: str = "sqlite:///data/studio.db"
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    studio_provider: Literal["auto", "openai", "demo"] = "auto"
+    studio_model: str = "gpt-4o-mini"
+    studio_request_timeout: float = Field(default=60.0, gt=0)
+    studio_max_retries: int = Field(default=2, ge=0, le=10)
+
+    # Moderation (studio/moderation). Thresholds live here; the policy that applies them lives
+    # in studio/moderation/policy.py.
+    studio_toxicity_model: str = "original"
+    studio_detoxify_checkpoint: str | None = None
+    studio_detoxify_config_dir: str | None = None
+    studio_openai_moderation: bool = False
+    studio_toxicity_block: float = Field(default=0.8, ge=0, le=1)
+    studio_toxicity_warn: float = Field(default=0.5, ge=0, le=1)
+    studio_banned_terms: list[str] = Field(default_factory=list)
+    studio_allowlist: list[str] = Field(default_factory=list)
+
+    # Review workflow and accounts.
+    studio_allow_self_approval: bool = False
+    studio_session_timeout_minutes: int = Field(default=60, ge=1)
+
+    @field_validator("openai_api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("openai_base_url", mode="before")
+    @classmethod
+    def _blank_url_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = secrets_path()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def openai_configured(self) -> bool:
+        return bool(self.openai_api_key) or bool(self.openai_base_url)
+
+    def masked_key(self) -> str:
+        if not self.openai_api_key:
+            return "not set"
+        raw = self.openai_api_key.get_secret_value()
+        return f"{raw[:3]}…{raw[-4:]}" if len(raw) > 10 else "set (hidden)"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reload_settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()

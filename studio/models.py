@@ -1,0 +1,296 @@
+"""The studio's tables, SQLAlchemy 2.x typed.
+
+The shape follows DESIGN.md's data picture. Timestamps are stored as timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# A naming convention keeps constraint names stable across SQLite and PostgreSQL, so Alembic
+# migrations generated on one apply on the other.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Always hands back aware UTC datetimes; SQLite would otherwise drop the zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        bytes: LargeBinary,
+    }
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Comma-separated role names; a person may hold several (marketer, editor, admin).
+    roles_csv: Mapped[str] = mapped_column(String(120), default="marketer")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles_csv.split(",") if r)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+
+class Draft(TimestampMixin, Base):
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    # The brief, kept whole so a failed run can be retried exactly.
+    content_type: Mapped[str] = mapped_column(String(16), index=True)
+    topic: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    tone: Mapped[str] = mapped_column(String(32), default="professional")
+    formality: Mapped[int] = mapped_column(Integer, default=3)
+    temperature: Mapped[float] = mapped_column(Float, default=0.7)
+    target_words: Mapped[int] = mapped_column(Integer, default=600)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+
+    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    __table_args__ = (Index("ix_drafts_status_updated", "status", "updated_at"),)
+    # True while the text is a partial result of a failed or interrupted generation.
+    incomplete: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Optimistic lock: every action names the version it saw.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The verdict of the current revision's latest check, kept here so the queue can filter on it.
+    check_verdict: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    # Publishing fields, proposed by the writer and edited by people.
+    title: Mapped[str] = mapped_column(Text, default="")
+    slug: Mapped[str] = mapped_column(String(200), default="")
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    meta_description: Mapped[str] = mapped_column(String(400), default="")
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    publish_date: Mapped[datetime | None] = mapped_column(default=None)
+    publish_status: Mapped[str] = mapped_column(String(16), default="draft")
+
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True, name="fk_drafts_current_revision_id_revisions"),
+        default=None,
+    )
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="draft",
+        foreign_keys="Revision.draft_id",
+        order_by="Revision.number",
+    )
+    current_revision: Mapped[Revision | None] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Revision(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("draft_id", "number", name="uq_revisions_draft_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # generated | edited | suggestion_applied | revised_by_instruction | partial
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    draft: Mapped[Draft] = relationship(back_populates="revisions", foreign_keys=[draft_id])
+    author: Mapped[User | None] = relationship()
+
+
+class DraftSearch(Base):
+    """Title and current text per draft, for full-text search (FTS5 on SQLite, tsvector on
+    PostgreSQL, LIKE elsewhere). Kept in step by studio.search.index_draft."""
+
+    __tablename__ = "draft_search"
+
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class Generation(Base):
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), default=None)
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(120))
+    # Exactly what went to the provider (temperature absent when the model rejects it).
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prompt_messages: Mapped[list[Any]] = mapped_column(default=list)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    time_to_first_token_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    total_time_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    error_detail: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckReport(Base):
+    __tablename__ = "check_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(16), index=True)
+    backends: Mapped[list[Any]] = mapped_column(default=list)
+    signals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="report", order_by="Finding.start", cascade="all, delete-orphan"
+    )
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("check_reports.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(64))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    suggestions: Mapped[list[Any]] = mapped_column(default=list)
+    rule: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    report: Mapped[CheckReport] = relationship(back_populates="findings")
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only: no service updates or deletes these rows."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_draft_time", "draft_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), default=None)
+    from_status: Mapped[str | None] = mapped_column(String(24), default=None)
+    to_status: Mapped[str | None] = mapped_column(String(24), default=None)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ExportBatch(Base):
+    __tablename__ = "export_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    preset: Mapped[str] = mapped_column(String(32))
+    row_count: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes | None] = mapped_column(default=None)
+
+    items: Mapped[list[ExportItem]] = relationship(back_populates="batch")
+
+
+class ExportItem(Base):
+    __tablename__ = "export_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("export_batches.id"), index=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    slug: Mapped[str] = mapped_column(String(200), index=True)
+
+    batch: Mapped[ExportBatch] = relationship(back_populates="items")

@@ -1,0 +1,71 @@
+"""Shared fixtures: every test gets its own settings and, when it asks, its own database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from studio.config import reload_settings
+
+_ENV_PREFIXES = ("STUDIO_", "OPENAI_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test sees the developer's keys, secrets file or database."""
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STUDIO_SECRETS_FILE", str(tmp_path_factory.mktemp("secrets") / "absent.toml"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    reload_settings()
+    yield
+    from studio.db import dispose_engines
+
+    dispose_engines()
+    reload_settings()
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'studio.db'}"
+    monkeypatch.setenv("STUDIO_DATABASE_URL", url)
+    reload_settings()
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    from studio.db import get_engine, migrate
+
+    eng = get_engine(db_url)
+    migrate(eng)
+    return eng
+
+
+@dataclass
+class People:
+    admin: object
+    marketer: object
+    editor: object
+    marketer2: object
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def people(engine) -> People:  # type: ignore[no-untyped-def]
+    from studio.auth import add_user, create_first_admin
+    from studio.db import session_scope
+
+    with session_scope(engine) as s:
+        admin = create_first_admin(s, "ada", PASSWORD, display_name="Ada Admin")
+        marketer = add_user(s, admin, "mara", PASSWORD, ["marketer"], display_name="Mara Marketer")
+        editor = add_user(s, admin, "dana", PASSWORD, ["editor"], display_name="Dana Editor")
+        marketer2 = add_user(s, admin, "milo", PASSWORD, ["marketer"], display_name="Milo Marketer")
+    return People(admin, marketer, editor, marketer2)
