@@ -1,0 +1,168 @@
+"""Draft: the brief, the tone and temperature sliders, the streamed result."""
+
+import streamlit as st
+
+from studio import ui
+from studio.drafts import edit_text
+from studio.errors import user_message
+from studio.generation.brief import (
+    AUDIENCE_MAX_CHARS,
+    CONTENT_TYPES,
+    DEFAULT_TEMPERATURE,
+    FORMALITY,
+    LANGUAGES,
+    TEMPERATURE_HINT,
+    TOPIC_MAX_CHARS,
+    VOICES,
+    WORDS_MAX,
+    WORDS_MIN,
+    Brief,
+    BriefError,
+)
+from studio.generation.writer import DraftRun
+from studio.ui.generation import current_choice, effective_settings
+
+FIELD_LABELS = {
+    "content_type": "Content type",
+    "topic": "Topic",
+    "audience": "Audience",
+    "keywords": "Keywords",
+    "tone": "Voice",
+    "formality": "Formality",
+    "temperature": "Temperature",
+    "target_words": "Target length",
+    "language": "Language",
+}
+
+user = ui.require_user()
+st.title("New draft")
+ui.show_flashes()
+
+choice, config_problem = current_choice()
+if config_problem:
+    st.error(config_problem)
+elif choice is not None and choice.is_demo:
+    st.info(f"**{choice.label}.** Drafts are composed from your brief by a template, not written by AI. "
+            "Set OPENAI_API_KEY or OPENAI_BASE_URL to use a model.", icon="ℹ️")
+elif choice is not None:
+    st.caption(f"Writing with **{choice.label}**.")
+
+with st.form("brief_form"):
+    left, right = st.columns([3, 2])
+    with left:
+        st.radio("Content type", list(CONTENT_TYPES), format_func=CONTENT_TYPES.get, key="brief_type", horizontal=True)
+        st.text_area(
+            "Topic",
+            key="brief_topic",
+            max_chars=TOPIC_MAX_CHARS,
+            placeholder="e.g. How small teams can plan a content calendar",
+            help=f"One or two sentences, up to {TOPIC_MAX_CHARS} characters.",
+        )
+        st.text_input("Audience", key="brief_audience", max_chars=AUDIENCE_MAX_CHARS, placeholder="e.g. marketing managers at B2B start-ups")
+        st.text_input("Keywords", key="brief_keywords", placeholder="comma-separated, e.g. planning, editorial calendar, SEO")
+    with right:
+        st.selectbox("Voice", list(VOICES), key="brief_tone", format_func=str.capitalize,
+                     help="; ".join(VOICES.values()))
+        st.select_slider("Formality", options=list(FORMALITY), value=3, key="brief_formality",
+                         format_func=lambda step: FORMALITY[step][0])
+        st.slider("Temperature", 0.0, 2.0, DEFAULT_TEMPERATURE, 0.05, key="brief_temperature", help=TEMPERATURE_HINT)
+        st.caption("Low: focused and predictable. High: more varied, riskier.")
+        if choice is not None and not choice.sends_temperature:
+            st.caption(f"⚠️ {choice.notice}")
+        st.number_input("Target length (words)", WORDS_MIN, WORDS_MAX, 600, 50, key="brief_words")
+        st.selectbox("Language", list(LANGUAGES), key="brief_language", format_func=LANGUAGES.get)
+    submitted = st.form_submit_button("Generate", type="primary", disabled=config_problem is not None)
+
+
+def brief_from_form() -> Brief:
+    return Brief.create(
+        content_type=st.session_state.get("brief_type"),
+        topic=st.session_state.get("brief_topic"),
+        audience=st.session_state.get("brief_audience"),
+        keywords=st.session_state.get("brief_keywords"),
+        tone=st.session_state.get("brief_tone"),
+        formality=st.session_state.get("brief_formality"),
+        temperature=st.session_state.get("brief_temperature"),
+        target_words=st.session_state.get("brief_words"),
+        language=st.session_state.get("brief_language"),
+    )
+
+
+def generate(draft_id: int | None) -> None:
+    try:
+        brief = brief_from_form()
+    except BriefError as exc:
+        for field, problem in exc.problems.items():
+            st.error(f"**{FIELD_LABELS.get(field, field)}:** {problem}")
+        return
+    try:
+        run = DraftRun(brief, user, engine=ui.engine(), settings=effective_settings(), draft_id=draft_id)
+    except Exception as exc:  # noqa: BLE001
+        message = user_message(exc)
+        if message is None:
+            raise
+        st.error(message)
+        return
+    with st.container(border=True):
+        st.write_stream(run.stream())
+    st.session_state["last_outcome"] = run.outcome.as_dict() | {"version": run.outcome.draft_version}
+    st.session_state["last_streamed"] = True
+
+
+action = st.session_state.pop("draft_action", None)
+outcome = st.session_state.get("last_outcome")
+if submitted:
+    generate(None)
+elif action == "retry" and outcome:
+    generate(outcome["draft_id"])
+elif action == "regenerate" and outcome:
+    generate(outcome["draft_id"])
+
+outcome = st.session_state.get("last_outcome")
+if outcome:
+    streamed_now = st.session_state.pop("last_streamed", False)
+    if outcome["error"]:
+        st.error(outcome["error"], icon="⚠️")
+        kept = "the brief and the text so far are" if outcome["text"] else "the brief is"
+        st.caption(f"Saved as draft #{outcome['draft_id']}, marked incomplete: {kept} kept.")
+        if not streamed_now and outcome["text"]:
+            with st.container(border=True):
+                st.markdown(outcome["text"])
+        if st.button("Retry", type="primary", key="retry_button"):
+            st.session_state["draft_action"] = "retry"
+            st.rerun()
+    else:
+        if not streamed_now:
+            with st.container(border=True):
+                st.markdown(outcome["text"])
+        meta = [f"Saved as draft #{outcome['draft_id']}", outcome["provider_label"]]
+        if outcome["temperature"] is not None:
+            meta.append(f"temperature {outcome['temperature']}")
+        else:
+            meta.append("temperature not sent")
+        if outcome.get("time_to_first_token_ms") is not None:
+            meta.append(f"first words after {outcome['time_to_first_token_ms']:.0f} ms")
+        st.success(" · ".join(meta))
+        with st.expander("Edit the text", expanded=False):
+            with st.form("edit_after_generate"):
+                new_text = st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
+                save = st.form_submit_button("Save")
+            if save:
+                try:
+                    with ui.db() as session:
+                        revision = edit_text(session, outcome["draft_id"], user, new_text, outcome["version"])
+                        version = revision.draft.version
+                except Exception as exc:  # noqa: BLE001
+                    message = user_message(exc)
+                    if message is None:
+                        raise
+                    st.error(message)
+                else:
+                    outcome.update(text=new_text, version=version)
+                    ui.flash(f"Saved as revision {revision.number} of draft #{outcome['draft_id']}.")
+                    st.rerun()
+        cols = st.columns([1, 1, 3])
+        if cols[0].button("Regenerate with these settings", key="regenerate_button"):
+            st.session_state["draft_action"] = "regenerate"
+            st.rerun()
+        cols[1].page_link("pages/my_drafts.py", label="Open in My drafts", icon="📄")

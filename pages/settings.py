@@ -1,0 +1,67 @@
+"""Settings: the AI provider, its connection, and the checks' backends and thresholds."""
+
+import streamlit as st
+
+from studio import ui
+from studio.errors import user_message
+from studio.generation.providers import check_connection
+from studio.ui.generation import OVERRIDE_KEY, current_choice, effective_settings
+
+user = ui.require_user()
+st.title("Settings")
+base = ui.settings()
+
+st.subheader("AI provider")
+st.caption(
+    "The API key is read from the environment (OPENAI_API_KEY) or .streamlit/secrets.toml only. "
+    "It is shown masked here and never stored in the database or logs."
+)
+override = st.session_state.get(OVERRIDE_KEY) or {}
+with st.form("provider_form"):
+    provider = st.selectbox(
+        "Provider",
+        ["auto", "openai", "demo"],
+        index=["auto", "openai", "demo"].index(override.get("studio_provider") or base.studio_provider),
+        help="auto: OpenAI-compatible when a key or base URL is configured, otherwise the demo writer.",
+    )
+    model = st.text_input("Model", value=override.get("studio_model") or base.studio_model)
+    base_url = st.text_input(
+        "Base URL",
+        value=override.get("openai_base_url") or base.openai_base_url or "",
+        placeholder="empty for OpenAI; e.g. http://localhost:11434/v1 for Ollama",
+    )
+    st.text_input("API key", value=base.masked_key(), disabled=True)
+    apply = st.form_submit_button("Use for this session")
+if apply:
+    st.session_state[OVERRIDE_KEY] = {
+        "studio_provider": provider,
+        "studio_model": model.strip(),
+        "openai_base_url": base_url.strip() or None,
+    }
+    ui.flash("Provider settings applied to this browser session.")
+    st.rerun()
+ui.show_flashes()
+
+choice, problem = current_choice()
+if problem:
+    st.error(problem)
+elif choice is not None:
+    st.write(f"Drafts will be written with **{choice.label}**.")
+    if choice.notice:
+        st.warning(choice.notice)
+if st.button("Test connection"):
+    try:
+        with st.spinner("Asking the model for one word…"):
+            st.success(check_connection(effective_settings()))
+    except Exception as exc:  # noqa: BLE001
+        message = user_message(exc)
+        if message is None:
+            raise
+        st.error(message)
+
+try:
+    from studio.ui.checks_settings import show_check_settings
+except ImportError:
+    show_check_settings = None
+if show_check_settings is not None:
+    show_check_settings(base)

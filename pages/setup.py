@@ -1,0 +1,37 @@
+"""First start: create the first admin, and nothing else."""
+
+import streamlit as st
+
+from studio import ui
+from studio.auth import PASSWORD_MIN_LENGTH, create_first_admin, needs_first_admin
+from studio.errors import user_message
+
+st.title("Welcome to Content Studio")
+st.write("There are no accounts yet. Create the first admin; you can add marketers and editors afterwards.")
+
+with st.form("first_admin"):
+    name = st.text_input("User name", key="setup_name", help="Letters, digits, dots, dashes and underscores.")
+    display = st.text_input("Display name", key="setup_display")
+    password = st.text_input("Password", type="password", key="setup_password", help=f"At least {PASSWORD_MIN_LENGTH} characters.")
+    confirm = st.text_input("Repeat password", type="password", key="setup_confirm")
+    create = st.form_submit_button("Create the first admin", type="primary")
+
+if create:
+    if password != confirm:
+        st.error("The two passwords differ. Type the same password twice.")
+    else:
+        try:
+            with ui.db() as session:
+                if not needs_first_admin(session):
+                    st.error("An admin already exists. Sign in instead.")
+                    st.stop()
+                user = create_first_admin(session, name, password, display_name=display)
+        except Exception as exc:  # noqa: BLE001
+            message = user_message(exc)
+            if message is None:
+                raise
+            st.error(message)
+        else:
+            ui.sign_in_as(user)
+            ui.flash(f"Welcome, {user.label}. You are the admin.")
+            st.rerun()

@@ -1,0 +1,30 @@
+"""Sign in."""
+
+import streamlit as st
+
+from studio import ui
+from studio.auth import authenticate
+from studio.errors import user_message
+
+st.title("Sign in to Content Studio")
+reason = st.session_state.pop("signed_out_reason", None)
+if reason:
+    st.info(reason)
+
+with st.form("sign_in"):
+    name = st.text_input("User name", key="signin_name")
+    password = st.text_input("Password", type="password", key="signin_password")
+    go = st.form_submit_button("Sign in", type="primary")
+
+if go:
+    try:
+        with ui.db() as session:
+            user = authenticate(session, name, password, sleep=ui.pause)
+    except Exception as exc:  # noqa: BLE001
+        message = user_message(exc)
+        if message is None:
+            raise
+        st.error(message)
+    else:
+        ui.sign_in_as(user)
+        st.rerun()

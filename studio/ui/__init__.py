@@ -1,0 +1,130 @@
+"""The only part of studio/ that imports streamlit: shared widgets and session glue for pages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from studio.config import Settings, get_settings
+from studio.db import get_engine, migrate, session_scope
+from studio.models import User
+
+USER_KEY = "studio_user_id"
+SEEN_KEY = "studio_last_seen"
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    eng = get_engine(url)
+    migrate(eng)
+    return eng
+
+
+def engine() -> Engine:
+    """One engine per database URL per process, migrated once; sessions are never cached."""
+    return _engine_for(get_settings().studio_database_url)
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    with session_scope(engine()) as session:
+        yield session
+
+
+def current_user() -> User | None:
+    """The signed-in person, or None; signs out after the configured inactivity."""
+    from studio.auth import session_expired
+
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
+        return None
+    last_seen = st.session_state.get(SEEN_KEY)
+    now = datetime.now(timezone.utc)
+    if last_seen is not None and session_expired(last_seen, settings(), now=now):
+        sign_out(reason="You were signed out after a period of inactivity. Sign in again to continue.")
+        return None
+    with db() as session:
+        user = session.get(User, user_id)
+    if user is None or user.disabled:
+        sign_out(reason="Your account is no longer active.")
+        return None
+    st.session_state[SEEN_KEY] = now
+    return user
+
+
+def sign_in_as(user: User) -> None:
+    st.session_state[USER_KEY] = user.id
+    st.session_state[SEEN_KEY] = datetime.now(timezone.utc)
+    st.session_state.pop("signed_out_reason", None)
+
+
+def sign_out(reason: str | None = None) -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if reason:
+        st.session_state["signed_out_reason"] = reason
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        st.warning("Please sign in.")
+        st.stop()
+    return user
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message that survives the rerun that follows a button press."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop("_flash", []):
+        getattr(st, kind)(message)
+
+
+def friendly_time(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    delta = datetime.now(timezone.utc) - value
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+STATUS_BADGES = {
+    "draft": ("Draft", "gray"),
+    "in_review": ("In review", "blue"),
+    "changes_requested": ("Changes requested", "orange"),
+    "approved": ("Approved", "green"),
+    "rejected": ("Rejected", "red"),
+    "exported": ("Exported", "violet"),
+}
+
+
+def status_badge(status: str, incomplete: bool = False) -> str:
+    """Streamlit Markdown for a coloured status label."""
+    label, colour = STATUS_BADGES.get(status, (status, "gray"))
+    badge = f":{colour}-badge[{label}]"
+    if incomplete:
+        badge += " :orange-badge[Incomplete]"
+    return badge
+
+
+def pause(seconds: float) -> None:
+    time.sleep(seconds)

@@ -1,0 +1,25 @@
+"""Provider choice for this browser session (the Settings page may override the defaults)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio.config import Settings, get_settings
+from studio.generation.providers import ProviderChoice, ProviderConfigError, resolve_provider
+
+OVERRIDE_KEY = "provider_override"
+
+
+def effective_settings() -> Settings:
+    """Settings with this session's provider/model/base-URL choice applied; the key never changes here."""
+    base = get_settings()
+    override = st.session_state.get(OVERRIDE_KEY) or {}
+    update = {k: v for k, v in override.items() if v not in (None, "")}
+    return base.model_copy(update=update) if update else base
+
+
+def current_choice() -> tuple[ProviderChoice | None, str | None]:
+    try:
+        return resolve_provider(effective_settings()), None
+    except ProviderConfigError as exc:
+        return None, str(exc)
