@@ -1,0 +1,403 @@
+"""The editorial workflow: allowed transitions, locking, checks at submission, comments, diffs.
+
+Every state change goes through `transition`, which checks the permission, the transition table,
+the version the person saw, and the check verdict; then writes one audit row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from studio import audit
+from studio.auth import PermissionDenied, authorize, can, require
+from studio.checks import latest_report, run_checks
+from studio.config import Settings, get_settings
+from studio.drafts import VersionConflict, check_version, get_draft
+from studio.models import AuditEvent, Comment, Draft, Revision, User, utcnow
+from studio.search import matching_ids
+
+STATUSES = ("draft", "in_review", "changes_requested", "approved", "rejected", "exported")
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "exported": "Exported",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    verb: str  # for messages: "approve", "submit" …
+
+
+# The one table of allowed transitions. Anything not here is refused.
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("submit", frozenset({"draft", "changes_requested"}), "in_review", "draft.submit", "submit"),
+        Transition("approve", frozenset({"in_review"}), "approved", "review.approve", "approve"),
+        Transition("request_changes", frozenset({"in_review"}), "changes_requested", "review.request_changes", "request changes to"),
+        Transition("reject", frozenset({"in_review"}), "rejected", "review.reject", "reject"),
+        Transition("export", frozenset({"approved", "exported"}), "exported", "export.run", "export"),
+    )
+}
+
+ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    (source, t.target) for t in TRANSITIONS.values() for source in t.sources
+)
+
+# Statuses in which the text may still change, and who may change it then.
+EDITABLE_BY_AUTHOR = frozenset({"draft", "changes_requested"})
+EDITABLE_BY_EDITOR = frozenset({"draft", "in_review", "changes_requested"})
+
+
+class ReviewError(Exception):
+    """A refused workflow action; the message says why and what to do."""
+
+
+def is_allowed(source: str, target: str) -> bool:
+    return (source, target) in ALLOWED
+
+
+def transition(
+    session: Session,
+    draft_id: int,
+    actor: User,
+    action: str,
+    *,
+    expected_version: int | None,
+    comment: str = "",
+    override_reason: str = "",
+    manual_review_confirmed: bool = False,
+    settings: Settings | None = None,
+) -> Draft:
+    settings = settings or get_settings()
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise ReviewError(f"Unknown action '{action}'.")
+    actor = authorize(session, actor, spec.permission)
+    draft = get_draft(session, draft_id, actor)
+    check_version(session, draft, expected_version)
+    if draft.status not in spec.sources:
+        raise ReviewError(
+            f"A draft that is {STATUS_LABELS[draft.status].lower()} cannot be "
+            f"{_participle(spec.action)}; allowed from: "
+            f"{', '.join(STATUS_LABELS[s].lower() for s in sorted(spec.sources))}."
+        )
+    comment = (comment or "").strip()
+    data: dict[str, object] = {}
+
+    if action == "submit":
+        _guard_submit(session, draft, actor)
+        if draft.current_revision is not None:
+            report = run_checks(session, draft, draft.current_revision, settings)
+            data["verdict"] = report.verdict
+        draft.submitted_at = utcnow()
+    elif action in {"approve", "reject", "request_changes"}:
+        if action == "request_changes" and not comment:
+            raise ReviewError("Say what needs to change: a comment is required when requesting changes.")
+        if action == "reject" and not comment:
+            raise ReviewError("Give a reason: a comment is required when rejecting.")
+    if action == "approve":
+        data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+
+    source = draft.status
+    draft.status = spec.target
+    draft.updated_at = utcnow()
+    if comment:
+        session.add(Comment(draft_id=draft.id, author_id=actor.id, body=comment))
+    audit.record(
+        session,
+        actor,
+        f"review.{action}",
+        draft_id=draft.id,
+        from_status=source,
+        to_status=spec.target,
+        comment=comment,
+        data=data or None,
+    )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        # Another session changed the row between our read and our write.
+        session.rollback()
+        raise VersionConflict(
+            "Someone else acted on this draft at the same moment; reload to see it. Nothing was changed."
+        ) from exc
+    return draft
+
+
+def _participle(action: str) -> str:
+    return {
+        "submit": "submitted for review",
+        "approve": "approved",
+        "reject": "rejected",
+        "request_changes": "sent back for changes",
+        "export": "exported",
+    }[action]
+
+
+def _guard_submit(session: Session, draft: Draft, actor: User) -> None:
+    if draft.author_id != actor.id and not can(actor, "draft.edit_any"):
+        raise PermissionDenied("Only the author can submit this draft.")
+    if draft.current_revision is None or not draft.current_revision.body.strip():
+        raise ReviewError("This draft has no text yet. Generate or write it before submitting.")
+    if draft.incomplete:
+        raise ReviewError(
+            "This draft is incomplete (its generation did not finish). Retry the generation or "
+            "edit the text before submitting."
+        )
+    if draft.status == "changes_requested":
+        asked = session.scalar(
+            select(func.max(AuditEvent.created_at)).where(
+                AuditEvent.draft_id == draft.id, AuditEvent.action == "review.request_changes"
+            )
+        )
+        if asked is not None and draft.current_revision.created_at <= asked:
+            raise ReviewError(
+                "Changes were requested: revise the text (a new revision) before resubmitting."
+            )
+
+
+def _guard_approve(
+    session: Session,
+    draft: Draft,
+    actor: User,
+    settings: Settings,
+    override_reason: str,
+    manual_review_confirmed: bool,
+) -> dict[str, object]:
+    if draft.author_id == actor.id and not settings.studio_allow_self_approval:
+        raise PermissionDenied(
+            "You wrote this draft, so another editor must approve it. "
+            "(A one-person team can allow self-approval with STUDIO_ALLOW_SELF_APPROVAL.)"
+        )
+    report = latest_report(session, draft.current_revision_id) if draft.current_revision_id else None
+    verdict = report.verdict if report else "unavailable"
+    data: dict[str, object] = {"verdict": verdict}
+    if verdict == "block":
+        require(actor, "review.override_block")
+        if not (override_reason or "").strip():
+            raise ReviewError(
+                "The checks blocked this draft. To approve it anyway, write why in the override reason."
+            )
+        data["override_reason"] = override_reason.strip()
+    elif verdict == "unavailable":
+        if not manual_review_confirmed:
+            raise ReviewError(
+                "The automatic checks could not run on this draft. Confirm that you reviewed it "
+                "manually (\"I reviewed this manually\") to approve it."
+            )
+        data["manual_review"] = True
+    return data
+
+
+def submit(session: Session, draft_id: int, actor: User, expected_version: int | None, comment: str = "") -> Draft:
+    return transition(session, draft_id, actor, "submit", expected_version=expected_version, comment=comment)
+
+
+def approve(
+    session: Session,
+    draft_id: int,
+    editor: User,
+    expected_version: int | None,
+    comment: str = "",
+    *,
+    override_reason: str = "",
+    manual_review_confirmed: bool = False,
+    settings: Settings | None = None,
+) -> Draft:
+    return transition(
+        session, draft_id, editor, "approve", expected_version=expected_version, comment=comment,
+        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed, settings=settings,
+    )
+
+
+def request_changes(session: Session, draft_id: int, editor: User, expected_version: int | None, comment: str) -> Draft:
+    return transition(session, draft_id, editor, "request_changes", expected_version=expected_version, comment=comment)
+
+
+def reject(session: Session, draft_id: int, editor: User, expected_version: int | None, comment: str) -> Draft:
+    return transition(session, draft_id, editor, "reject", expected_version=expected_version, comment=comment)
+
+
+def run_decision(session_factory, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run one decision in its own transaction, turning lock contention into a conflict message."""
+    try:
+        with session_factory() as session:
+            result = fn(session, *args, **kwargs)
+        return result
+    except (OperationalError, IntegrityError) as exc:
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            raise VersionConflict("The database was busy with another change; try again.") from exc
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# Comments
+
+
+def add_comment(session: Session, draft_id: int, actor: User, body: str) -> Comment:
+    draft = get_draft(session, draft_id, actor)
+    if draft.author_id != actor.id:
+        require(actor, "review.comment")
+    body = (body or "").strip()
+    if not body:
+        raise ReviewError("The comment is empty.")
+    if len(body) > 5000:
+        raise ReviewError(f"The comment is {len(body):,} characters; the limit is 5,000.")
+    comment = Comment(draft_id=draft.id, author_id=actor.id, body=body)
+    session.add(comment)
+    audit.record(session, actor, "review.comment", draft_id=draft.id, comment=body)
+    session.flush()
+    return comment
+
+
+def comments(session: Session, draft_id: int, actor: User) -> list[Comment]:
+    get_draft(session, draft_id, actor)
+    return list(
+        session.scalars(
+            select(Comment).where(Comment.draft_id == draft_id).order_by(Comment.created_at, Comment.id)
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Revisions compared
+
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+def diff_revisions(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level diff as (op, text) with op in {"equal", "insert", "delete"}."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("equal", "".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                out.append(("delete", "".join(a[i1:i2])))
+            if j2 > j1:
+                out.append(("insert", "".join(b[j1:j2])))
+    return out
+
+
+def compare(session: Session, draft_id: int, actor: User, old_number: int, new_number: int) -> list[tuple[str, str]]:
+    get_draft(session, draft_id, actor)
+    bodies = dict(
+        session.execute(
+            select(Revision.number, Revision.body).where(
+                Revision.draft_id == draft_id, Revision.number.in_([old_number, new_number])
+            )
+        ).all()
+    )
+    for n in (old_number, new_number):
+        if n not in bodies:
+            raise ReviewError(f"Draft {draft_id} has no revision {n}.")
+    return diff_revisions(bodies[old_number], bodies[new_number])
+
+
+# --------------------------------------------------------------------------------------------
+# The queue
+
+SORTS = {
+    "updated_desc": (Draft.updated_at.desc(), Draft.id.desc()),
+    "updated_asc": (Draft.updated_at.asc(), Draft.id.asc()),
+    "created_desc": (Draft.created_at.desc(), Draft.id.desc()),
+    "title": (Draft.title.asc(), Draft.id.asc()),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: tuple[str, ...] = ("in_review",)
+    content_type: str | None = None
+    author: str | None = None
+    verdict: str | None = None
+    older_than_days: int | None = None
+    newer_than_days: int | None = None
+    search: str = ""
+    sort: str = "updated_asc"
+    page: int = 1
+    page_size: int = 25
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    title: str
+    content_type: str
+    status: str
+    verdict: str | None
+    author: str
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    counts: dict[str, int]
+    page: int
+    pages: int
+
+
+def queue(session: Session, actor: User, f: QueueFilter, *, now: datetime | None = None) -> QueuePage:
+    require(actor, "draft.view_all")
+    now = now or datetime.now(timezone.utc)
+    conditions = []
+    if f.content_type:
+        conditions.append(Draft.content_type == f.content_type)
+    if f.author:
+        conditions.append(Draft.author_id == select(User.id).where(User.name == f.author).scalar_subquery())
+    if f.verdict:
+        conditions.append(Draft.check_verdict == f.verdict)
+    if f.older_than_days is not None:
+        conditions.append(Draft.updated_at <= now - timedelta(days=f.older_than_days))
+    if f.newer_than_days is not None:
+        conditions.append(Draft.updated_at >= now - timedelta(days=f.newer_than_days))
+    if f.search.strip():
+        match = matching_ids(session, f.search)
+        if match is not None:
+            conditions.append(match)
+
+    counts = dict(
+        session.execute(select(Draft.status, func.count()).where(*conditions).group_by(Draft.status)).all()
+    )
+    status_condition = [Draft.status.in_(f.statuses)] if f.statuses else []
+    total = sum(counts.get(s, 0) for s in f.statuses) if f.statuses else sum(counts.values())
+    page_size = max(1, min(f.page_size, 200))
+    pages = max(1, -(-total // page_size))
+    page = max(1, min(f.page, pages))
+    stmt = (
+        select(Draft.id, Draft.title, Draft.topic, Draft.content_type, Draft.status, Draft.check_verdict,
+               User.name, Draft.updated_at, Draft.version)
+        .join(User, User.id == Draft.author_id, isouter=True)
+        .where(*conditions, *status_condition)
+        .order_by(*SORTS.get(f.sort, SORTS["updated_asc"]))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = [
+        QueueRow(id=r[0], title=r[1] or r[2][:80], content_type=r[3], status=r[4], verdict=r[5],
+                 author=r[6] or "", updated_at=r[7], version=r[8])
+        for r in session.execute(stmt)
+    ]
+    return QueuePage(rows=rows, total=total, counts={s: counts.get(s, 0) for s in STATUSES}, page=page, pages=pages)
