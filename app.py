@@ -18,18 +18,29 @@ else:
     if user is None:
         page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon="🔑")])
     else:
-        write = []
+        sections: dict[str, list] = {}
         if can(user, "draft.create"):
-            write += [
-                st.Page("pages/draft.py", title="New draft", icon="✍️", default=True),
+            sections["Write"] = [
+                st.Page("pages/draft.py", title="New draft", icon="✍️"),
                 st.Page("pages/my_drafts.py", title="My drafts", icon="📄"),
             ]
-        sections = {"Write": write} if write else {}
-        sections["Workspace"] = [st.Page("pages/settings.py", title="Settings", icon="⚙️", default=not write)]
+        review_pages = []
+        if can(user, "draft.view_all"):
+            review_pages.append(st.Page("pages/review_queue.py", title="Review queue", icon="🗂️"))
+        if can(user, "export.run"):
+            review_pages.append(st.Page("pages/export.py", title="Export", icon="📤"))
+        if review_pages:
+            sections["Review"] = review_pages
+        admin_pages = [st.Page("pages/settings.py", title="Settings", icon="⚙️")]
+        if can(user, "users.manage"):
+            admin_pages.append(st.Page("pages/admin_users.py", title="People", icon="👥"))
+        if can(user, "audit.view"):
+            admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon="📜"))
+        sections["Workspace"] = admin_pages
         page = st.navigation(sections)
         with st.sidebar:
             st.caption(f"Signed in as **{user.label}** ({', '.join(sorted(user.roles))})")
             if st.button("Sign out"):
-                ui.sign_out()
+                ui.sign_out(user)
                 st.rerun()
 page.run()

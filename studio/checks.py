@@ -53,6 +53,48 @@ def run_checks(
     return row
 
 
+def apply_suggestion(
+    session: Session,
+    draft_id: int,
+    actor,  # studio.models.User
+    finding_id: int,
+    suggestion: str,
+    expected_version: int | None,
+) -> Revision:
+    """Replace a finding's words with one of its suggestions: a new revision, checked again."""
+    from studio.drafts import DraftInputError, edit_text, get_draft
+
+    draft = get_draft(session, draft_id, actor)
+    finding = session.get(Finding, finding_id)
+    current = draft.current_revision
+    if finding is None or current is None or finding.report.revision_id != current.id:
+        raise DraftInputError("That finding belongs to an older revision; reload to see the current one.")
+    if suggestion not in (finding.suggestions or []):
+        raise DraftInputError("That suggestion is not one the check offered.")
+    body = current.body
+    if body[finding.start : finding.end] != finding.text:
+        raise DraftInputError("The text at that place has changed; reload to see the current findings.")
+    replacement = _match_case(finding.text, suggestion)
+    new_body = body[: finding.start] + replacement + body[finding.end :]
+    return edit_text(
+        session,
+        draft_id,
+        actor,
+        new_body,
+        expected_version,
+        reason="suggestion_applied",
+        note=f"“{finding.text}” → “{replacement}” ({finding.category}: {finding.label})",
+    )
+
+
+def _match_case(original: str, suggestion: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return suggestion.upper()
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion
+
+
 def latest_report(session: Session, revision_id: int) -> CheckReport | None:
     return session.scalars(
         select(CheckReport)

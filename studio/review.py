@@ -94,10 +94,10 @@ def transition(
     draft = get_draft(session, draft_id, actor)
     check_version(session, draft, expected_version)
     if draft.status not in spec.sources:
+        allowed = " or ".join(_STATE_PHRASES[s] for s in sorted(spec.sources))
         raise ReviewError(
-            f"A draft that is {STATUS_LABELS[draft.status].lower()} cannot be "
-            f"{_participle(spec.action)}; allowed from: "
-            f"{', '.join(STATUS_LABELS[s].lower() for s in sorted(spec.sources))}."
+            f"Draft {draft.id} is {_STATE_PHRASES[draft.status]}, so it cannot be "
+            f"{_participle(spec.action)}; that needs a draft that is {allowed}."
         )
     comment = (comment or "").strip()
     data: dict[str, object] = {}
@@ -140,6 +140,16 @@ def transition(
             "Someone else acted on this draft at the same moment; reload to see it. Nothing was changed."
         ) from exc
     return draft
+
+
+_STATE_PHRASES = {
+    "draft": "not yet submitted",
+    "in_review": "in review",
+    "changes_requested": "waiting for changes",
+    "approved": "approved",
+    "rejected": "rejected",
+    "exported": "exported",
+}
 
 
 def _participle(action: str) -> str:

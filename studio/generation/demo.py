@@ -123,7 +123,8 @@ class DemoWriter(BaseChatModel):
     def _blog(self, topic: str, audience: str, keywords: list[str], opener: str, target: int, pick: Any) -> str:
         aspects = keywords or [f"{a} of {topic}" for a in _GENERIC_ASPECTS]
         per_section = max(30, (target - 80) // max(1, len(aspects)))
-        parts = [f"# {_cap(topic)}: a practical guide for {audience}", "", opener + f" This guide is written for {audience}.", ""]
+        for_whom = "" if audience == "general readers" else f" for {audience}"
+        parts = [f"# {_cap(topic)}: a practical guide{for_whom}", "", opener + f" This guide is written{for_whom or ' for you'}.", ""]
         for aspect in aspects:
             parts += [f"## {_cap(aspect)}", "", self._fill(_SECTION_LINES, per_section, aspect, audience, pick), ""]
         parts += ["## Conclusion", "", f"{_cap(topic)} rewards steady attention. {pick(_CTAS)}"]

@@ -43,7 +43,7 @@ def db() -> Iterator[Session]:
 
 def current_user() -> User | None:
     """The signed-in person, or None; signs out after the configured inactivity."""
-    from studio.auth import session_expired
+    from studio.auth import get_active_user, session_expired
 
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
@@ -51,11 +51,14 @@ def current_user() -> User | None:
     last_seen = st.session_state.get(SEEN_KEY)
     now = datetime.now(timezone.utc)
     if last_seen is not None and session_expired(last_seen, settings(), now=now):
-        sign_out(reason="You were signed out after a period of inactivity. Sign in again to continue.")
+        with db() as session:
+            user = session.get(User, user_id)
+        sign_out(user, expired=True,
+                 reason="You were signed out after a period of inactivity. Sign in again to continue.")
         return None
     with db() as session:
-        user = session.get(User, user_id)
-    if user is None or user.disabled:
+        user = get_active_user(session, user_id)
+    if user is None:
         sign_out(reason="Your account is no longer active.")
         return None
     st.session_state[SEEN_KEY] = now
@@ -68,7 +71,12 @@ def sign_in_as(user: User) -> None:
     st.session_state.pop("signed_out_reason", None)
 
 
-def sign_out(reason: str | None = None) -> None:
+def sign_out(user: User | None = None, *, expired: bool = False, reason: str | None = None) -> None:
+    if user is not None:
+        from studio.auth import sign_out as record_sign_out
+
+        with db() as session:
+            record_sign_out(session, user, expired=expired)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     if reason:

@@ -1,38 +1,96 @@
-"""One draft opened: text, edit, revisions and the generation record."""
+"""One draft opened: checked text with findings, edit, review actions, comments, history."""
 
 from __future__ import annotations
 
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
 import streamlit as st
 
-from studio import ui
+from studio import audit, review, ui
+from studio.auth import can
+from studio.checks import VERDICT_WORDS, apply_suggestion, latest_report
 from studio.drafts import edit_text, generations_for, get_draft
 from studio.errors import user_message
 from studio.generation.brief import CONTENT_TYPES, FORMALITY, LANGUAGES
+from studio.highlight import highlight_html, legend_html
 from studio.models import User
 
-
-def _report_error(exc: Exception) -> None:
-    message = user_message(exc)
-    if message is None:
-        raise exc
-    st.error(message)
+VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
 
 
-def show_draft(user: User, draft_id: int) -> None:
+@dataclass
+class FindingView:
+    id: int
+    category: str
+    label: str
+    start: int
+    end: int
+    text: str
+    severity: str
+    score: float | None
+    suggestions: list[str]
+    note: str
+    rule: str
+
+
+@dataclass
+class DraftView:
+    id: int
+    title: str
+    status: str
+    incomplete: bool
+    last_error: str | None
+    version: int
+    author_id: int | None
+    author: str
+    body: str
+    revision: int | None
+    brief: dict[str, Any]
+    verdict: str | None = None
+    backends: list[dict[str, Any]] = field(default_factory=list)
+    signals: dict[str, Any] = field(default_factory=dict)
+    findings: list[FindingView] = field(default_factory=list)
+    revisions: list[tuple[int, str, datetime, str, str, str]] = field(default_factory=list)
+    comments: list[tuple[str, datetime, str]] = field(default_factory=list)
+    timeline: list[tuple[datetime, str, str, str | None, str | None, str]] = field(default_factory=list)
+
+
+def _run(fn, *args, success: str | None = None, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+    """Run a service in its own session; show refusals as messages, keep going."""
+    try:
+        with ui.db() as session:
+            fn(session, *args, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        message = user_message(exc)
+        if message is None:
+            raise
+        st.error(message)
+        return False
+    if success:
+        ui.flash(success)
+    return True
+
+
+def load(user: User, draft_id: int) -> tuple[DraftView, list[Any]]:
     with ui.db() as session:
         draft = get_draft(session, draft_id, user)
-        revisions = [(r.number, r.reason, r.created_at, r.body, r.note) for r in draft.revisions]
         current = draft.current_revision
-        body = current.body if current else ""
-        current_number = current.number if current else None
-        generations = generations_for(session, draft_id, user)
-        info = {
-            "title": draft.title or draft.topic,
-            "status": draft.status,
-            "incomplete": draft.incomplete,
-            "last_error": draft.last_error,
-            "version": draft.version,
-            "brief": {
+        view = DraftView(
+            id=draft.id,
+            title=draft.title or draft.topic,
+            status=draft.status,
+            incomplete=draft.incomplete,
+            last_error=draft.last_error,
+            version=draft.version,
+            author_id=draft.author_id,
+            author=draft.author.label if draft.author else "—",
+            body=current.body if current else "",
+            revision=current.number if current else None,
+            brief={
                 "Type": CONTENT_TYPES.get(draft.content_type, draft.content_type),
                 "Topic": draft.topic,
                 "Audience": draft.audience or "—",
@@ -43,59 +101,259 @@ def show_draft(user: User, draft_id: int) -> None:
                 "Target words": draft.target_words,
                 "Language": LANGUAGES.get(draft.language, draft.language),
             },
-        }
+        )
+        if current is not None:
+            report = latest_report(session, current.id)
+            if report is not None:
+                view.verdict = report.verdict
+                view.backends = list(report.backends or [])
+                view.signals = dict(report.signals or {})
+                view.findings = [
+                    FindingView(f.id, f.category, f.label, f.start, f.end, f.text, f.severity, f.score,
+                                list(f.suggestions or []), f.note, f.rule)
+                    for f in report.findings
+                ]
+        authors = {r.author_id: (r.author.label if r.author else "") for r in draft.revisions}
+        view.revisions = [
+            (r.number, r.reason, r.created_at, r.body, r.note, authors.get(r.author_id, "")) for r in draft.revisions
+        ]
+        view.comments = [(c.author.label, c.created_at, c.body) for c in review.comments(session, draft_id, user)]
+        view.timeline = [
+            (e.created_at, e.actor_name, e.action, e.from_status, e.to_status, e.comment)
+            for e in audit.timeline(session, draft_id)
+        ]
+        generations = generations_for(session, draft_id, user)
+    return view, generations
 
-    st.subheader(info["title"])
-    st.markdown(ui.status_badge(info["status"], info["incomplete"]) + f"  ·  revision {current_number or '—'}")
-    if info["incomplete"] and info["last_error"]:
-        st.warning(f"This draft is incomplete: {info['last_error']}")
 
-    tab_text, tab_edit, tab_revisions, tab_generation = st.tabs(["Text", "Edit", "Revisions", "How it was made"])
-    with tab_text:
-        if body:
-            with st.container(border=True):
-                st.markdown(body)
-        else:
-            st.info("No text yet: the generation did not produce any. Retry from the New draft page.")
-    with tab_edit:
-        with st.form(f"edit_form_{draft_id}"):
-            new_body = st.text_area("Markdown", value=body, height=420, key=f"edit_body_{draft_id}_{current_number}")
-            note = st.text_input("What changed (optional)", key=f"edit_note_{draft_id}_{current_number}")
-            saved = st.form_submit_button("Save as new revision", type="primary")
-        if saved:
-            try:
-                with ui.db() as session:
-                    revision = edit_text(session, draft_id, user, new_body, info["version"], note=note)
-                    number = revision.number
-            except Exception as exc:  # noqa: BLE001
-                _report_error(exc)
-            else:
-                ui.flash(f"Saved revision {number}.")
+def show_draft(user: User, draft_id: int) -> None:
+    view, generations = load(user, draft_id)
+    st.subheader(view.title)
+    st.markdown(
+        f"{ui.status_badge(view.status, view.incomplete)}  ·  by {view.author}  ·  revision {view.revision or '—'}"
+    )
+    if view.incomplete and view.last_error:
+        st.warning(f"This draft is incomplete: {view.last_error}")
+
+    tabs = st.tabs(["Text and checks", "Edit", "Review", "Comments", "Revisions", "Timeline", "How it was made"])
+    with tabs[0]:
+        _text_and_checks(user, view)
+    with tabs[1]:
+        _edit(user, view)
+    with tabs[2]:
+        _review_actions(user, view)
+    with tabs[3]:
+        _comments(user, view)
+    with tabs[4]:
+        _revisions(user, view)
+    with tabs[5]:
+        _timeline(view)
+    with tabs[6]:
+        _generation(view, generations)
+
+
+def _text_and_checks(user: User, view: DraftView) -> None:
+    if not view.body:
+        st.info("No text yet: the generation did not produce any. Retry from the New draft page.")
+        return
+    if view.verdict is None:
+        st.info("This revision has not been checked yet.")
+    else:
+        words = VERDICT_WORDS.get(view.verdict, view.verdict)
+        counts = Counter(f.category for f in view.findings if f.severity != "info" or f.category != "quality")
+        summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items())) or "no findings"
+        ran = [b["name"] for b in view.backends if b.get("status") == "ran" and b.get("tier") != "rules"]
+        tox = ", ".join(ran) if ran else "none"
+        message = f"**Checks: {words}** · {summary} · toxicity checked with: {tox}"
+        if view.verdict == "unavailable":
+            message += " — no toxicity check could run, so an editor must review this manually."
+        getattr(st, VERDICT_STYLE[view.verdict])(message)
+        with st.expander("What ran"):
+            for b in view.backends:
+                st.write(f"- **{b['name']}**: {b['status']}" + (f" — {b['reason']}" if b.get("reason") else ""))
+            if "readability" in view.signals or "flesch_reading_ease" in view.signals:
+                score = view.signals.get("flesch_reading_ease", view.signals.get("readability"))
+                st.write(f"Readability (Flesch reading ease): {score}")
+            coded = view.signals.get("gender_coded")
+            if coded:
+                st.write(f"Gender-coded wording (tone signal): {coded.get('coding')}")
+    st.html(legend_html())
+    with st.container(border=True):
+        st.html(highlight_html(view.body, view.findings))
+    spans = [f for f in view.findings]
+    if spans:
+        st.markdown("**Findings**")
+    can_edit = _may_edit(user, view)
+    for n, f in enumerate(spans, start=1):
+        where = f"“{f.text}”" if f.text else "whole text"
+        score = f" · score {f.score:.2f}" if f.score is not None else ""
+        with st.container(border=True):
+            st.markdown(f"**{n}. {f.category} · {f.label}** ({f.severity}{score})")
+            st.text(where)
+            if f.note:
+                st.caption(f.note)
+            if f.suggestions and can_edit and f.text:
+                cols = st.columns(min(4, len(f.suggestions)))
+                for i, suggestion in enumerate(f.suggestions[:4]):
+                    if cols[i].button(f"Use “{suggestion}”", key=f"apply_{view.id}_{f.id}_{i}"):
+                        if _run(apply_suggestion, view.id, user, f.id, suggestion, view.version,
+                                success=f"Replaced “{f.text}” with “{suggestion}”; checks ran again."):
+                            st.rerun()
+            elif f.suggestions:
+                st.caption("Suggestions: " + ", ".join(f.suggestions[:6]))
+
+
+def _may_edit(user: User, view: DraftView) -> bool:
+    if view.author_id == user.id and can(user, "draft.edit_own"):
+        return view.status in review.EDITABLE_BY_AUTHOR
+    return can(user, "draft.edit_any") and view.status in review.EDITABLE_BY_EDITOR
+
+
+def _edit(user: User, view: DraftView) -> None:
+    if not _may_edit(user, view):
+        st.info(f"This draft is {review.STATUS_LABELS.get(view.status, view.status).lower()}; you cannot edit it now.")
+        return
+    with st.form(f"edit_form_{view.id}"):
+        new_body = st.text_area("Markdown", value=view.body, height=420, key=f"edit_body_{view.id}_{view.revision}")
+        note = st.text_input("What changed (optional)", key=f"edit_note_{view.id}_{view.revision}")
+        saved = st.form_submit_button("Save as new revision", type="primary")
+    if saved and _run(edit_text, view.id, user, new_body, view.version, note=note,
+                      success=f"Saved revision {(view.revision or 0) + 1}; checks ran again."):
+        st.rerun()
+
+
+def _review_actions(user: User, view: DraftView) -> None:
+    is_author = view.author_id == user.id
+    if is_author and view.status in {"draft", "changes_requested"}:
+        label = "Resubmit for review" if view.status == "changes_requested" else "Submit for review"
+        with st.form(f"submit_{view.id}"):
+            note = st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
+            go = st.form_submit_button(label, type="primary")
+        if go and _run(review.submit, view.id, user, view.version, note, success="Submitted for review."):
+            st.rerun()
+    if can(user, "review.approve") and view.status == "in_review":
+        if is_author:
+            st.caption("You wrote this draft; another editor must approve it (unless self-approval is allowed).")
+        with st.form(f"decide_{view.id}"):
+            decision = st.radio("Decision", ["Approve", "Request changes", "Reject"], horizontal=True, key=f"decision_{view.id}")
+            comment = st.text_area("Comment", key=f"decision_comment_{view.id}",
+                                   help="Required when requesting changes or rejecting.")
+            override = ""
+            manual = False
+            if view.verdict == "block":
+                override = st.text_input("Override reason (the checks blocked this draft)", key=f"override_{view.id}")
+            if view.verdict in (None, "unavailable"):
+                manual = st.checkbox("I reviewed this manually", key=f"manual_{view.id}")
+            go = st.form_submit_button("Record decision", type="primary")
+        if go:
+            action = {"Approve": "approve", "Request changes": "request_changes", "Reject": "reject"}[decision]
+            if _run(review.transition, view.id, user, action, expected_version=view.version, comment=comment,
+                    override_reason=override, manual_review_confirmed=manual,
+                    success=f"{decision}: recorded."):
                 st.rerun()
-    with tab_revisions:
-        for number, reason, created, text, rnote in reversed(revisions):
-            label = f"Revision {number} · {reason.replace('_', ' ')} · {ui.friendly_time(created)}"
-            with st.expander(label, expanded=False):
-                if rnote:
-                    st.caption(rnote)
-                st.code(text, language="markdown", wrap_lines=True)
-    with tab_generation:
-        st.write("**Brief**")
-        st.table({"Field": list(info["brief"].keys()), "Value": [str(v) for v in info["brief"].values()]})
-        if not generations:
-            st.caption("No generation record: this text was written by hand.")
-        for g in generations:
-            title = f"{g.provider} · {g.model} · {ui.friendly_time(g.created_at)}"
-            with st.expander(title, expanded=g is generations[0]):
-                cols = st.columns(4)
-                cols[0].metric("First token", f"{g.time_to_first_token_ms:.0f} ms" if g.time_to_first_token_ms else "—")
-                cols[1].metric("Total", f"{g.total_time_ms / 1000:.1f} s" if g.total_time_ms else "—")
-                cols[2].metric("Prompt tokens", g.prompt_tokens if g.prompt_tokens is not None else "—")
-                cols[3].metric("Completion tokens", g.completion_tokens if g.completion_tokens is not None else "—")
-                if g.error:
-                    st.error(g.error)
-                st.caption("Parameters sent")
-                st.json(g.parameters, expanded=True)
-                st.caption("Prompt messages")
-                for m in g.prompt_messages:
-                    st.text(f"[{m.get('role')}]\n{m.get('content')}")
+    if view.status not in {"draft", "changes_requested", "in_review"}:
+        st.info(f"This draft is {review.STATUS_LABELS.get(view.status, view.status).lower()}.")
+    elif not is_author and not can(user, "review.approve"):
+        st.caption("No review actions for you on this draft.")
+
+
+def _comments(user: User, view: DraftView) -> None:
+    if not view.comments:
+        st.caption("No comments yet.")
+    for author, when, body in view.comments:
+        with st.chat_message("user"):
+            st.markdown(f"**{html.escape(author)}** · {ui.friendly_time(when)}")
+            st.text(body)
+    if view.author_id == user.id or can(user, "review.comment"):
+        with st.form(f"comment_{view.id}", clear_on_submit=True):
+            body = st.text_area("Add a comment", key=f"comment_body_{view.id}")
+            go = st.form_submit_button("Comment")
+        if go and _run(review.add_comment, view.id, user, body, success="Comment added."):
+            st.rerun()
+
+
+def _revisions(user: User, view: DraftView) -> None:
+    numbers = [r[0] for r in view.revisions]
+    if len(numbers) >= 2:
+        st.markdown("**Compare two revisions**")
+        c1, c2 = st.columns(2)
+        old = c1.selectbox("From", numbers, index=len(numbers) - 2, key=f"cmp_old_{view.id}")
+        new = c2.selectbox("To", numbers, index=len(numbers) - 1, key=f"cmp_new_{view.id}")
+        bodies = {r[0]: r[3] for r in view.revisions}
+        ops = review.diff_revisions(bodies[old], bodies[new])
+        st.html(_diff_html(ops))
+    for number, reason, created, text, note, author in reversed(view.revisions):
+        label = f"Revision {number} · {reason.replace('_', ' ')} · {author or 'system'} · {ui.friendly_time(created)}"
+        with st.expander(label, expanded=False):
+            if note:
+                st.caption(note)
+            st.code(text, language="markdown", wrap_lines=True)
+
+
+def _diff_html(ops: list[tuple[str, str]]) -> str:
+    parts = []
+    for op, text in ops:
+        t = html.escape(text)
+        if op == "insert":
+            parts.append(f'<ins style="background:#bbf7d0;text-decoration:none">{t}</ins>')
+        elif op == "delete":
+            parts.append(f'<del style="background:#fecaca">{t}</del>')
+        else:
+            parts.append(t)
+    return (
+        '<div style="white-space:pre-wrap;border:1px solid #e5e7eb;border-radius:6px;padding:8px">'
+        + "".join(parts)
+        + "</div>"
+    )
+
+
+ACTION_WORDS = {
+    "draft.created": "created the draft",
+    "draft.generated": "generated text",
+    "draft.generation_failed": "generation failed",
+    "draft.edited": "edited the text",
+    "draft.suggestion_applied": "applied a suggestion",
+    "draft.publishing_updated": "updated publishing fields",
+    "review.submit": "submitted for review",
+    "review.approve": "approved",
+    "review.reject": "rejected",
+    "review.request_changes": "requested changes",
+    "review.comment": "commented",
+    "review.export": "exported",
+}
+
+
+def _timeline(view: DraftView) -> None:
+    rows = [
+        {
+            "When": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "Who": who,
+            "What": ACTION_WORDS.get(action, action),
+            "Status": f"{src or ''} → {dst}" if dst else "",
+            "Comment": comment,
+        }
+        for when, who, action, src, dst, comment in view.timeline
+    ]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+
+
+def _generation(view: DraftView, generations: list[Any]) -> None:
+    st.write("**Brief**")
+    st.table({"Field": list(view.brief.keys()), "Value": [str(v) for v in view.brief.values()]})
+    if not generations:
+        st.caption("No generation record: this text was written by hand.")
+    for g in generations:
+        title = f"{g.provider} · {g.model} · {ui.friendly_time(g.created_at)}"
+        with st.expander(title, expanded=g is generations[0]):
+            cols = st.columns(4)
+            cols[0].metric("First token", f"{g.time_to_first_token_ms:.0f} ms" if g.time_to_first_token_ms else "—")
+            cols[1].metric("Total", f"{g.total_time_ms / 1000:.1f} s" if g.total_time_ms else "—")
+            cols[2].metric("Prompt tokens", g.prompt_tokens if g.prompt_tokens is not None else "—")
+            cols[3].metric("Completion tokens", g.completion_tokens if g.completion_tokens is not None else "—")
+            if g.error:
+                st.error(g.error)
+            st.caption("Parameters sent")
+            st.json(g.parameters, expanded=True)
+            st.caption("Prompt messages")
+            for m in g.prompt_messages:
+                st.text(f"[{m.get('role')}]\n{m.get('content')}")

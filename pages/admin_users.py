@@ -1,0 +1,75 @@
+"""People (admins): add, disable, re-enable, change roles, reset passwords."""
+
+import streamlit as st
+
+from studio import ui
+from studio.auth import (
+    PASSWORD_MIN_LENGTH,
+    ROLES,
+    add_user,
+    disable_user,
+    enable_user,
+    list_users,
+    reset_password,
+    set_roles,
+)
+from studio.errors import user_message
+
+user = ui.require_user()
+st.title("People")
+ui.show_flashes()
+
+
+def run(fn, *args, success: str) -> None:
+    try:
+        with ui.db() as session:
+            fn(session, user, *args)
+    except Exception as exc:  # noqa: BLE001
+        message = user_message(exc)
+        if message is None:
+            raise
+        st.error(message)
+    else:
+        ui.flash(success)
+        st.rerun()
+
+
+with ui.db() as session:
+    people = [(p.name, p.label, sorted(p.roles), p.disabled, p.last_login_at) for p in list_users(session, user)]
+
+st.dataframe(
+    [{"User name": n, "Name": label, "Roles": ", ".join(r), "Active": not d, "Last sign-in": ui.friendly_time(last)}
+     for n, label, r, d, last in people],
+    hide_index=True, use_container_width=True,
+)
+
+with st.expander("Add a person", expanded=not people or len(people) <= 1):
+    with st.form("add_person", clear_on_submit=True):
+        name = st.text_input("User name", key="add_name")
+        display = st.text_input("Display name", key="add_display")
+        roles = st.multiselect("Roles", list(ROLES), default=["marketer"], key="add_roles")
+        password = st.text_input("Initial password", type="password", key="add_password",
+                                 help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
+        go = st.form_submit_button("Add person", type="primary")
+    if go:
+        run(add_user, name, password, roles, display, success=f"Added {name}.")
+
+names = [n for n, *_ in people]
+if names:
+    st.subheader("Change someone")
+    who = st.selectbox("Person", names, key="manage_who")
+    current = next(p for p in people if p[0] == who)
+    c1, c2 = st.columns(2)
+    with c1.form("roles_form"):
+        new_roles = st.multiselect("Roles", list(ROLES), default=current[2], key=f"roles_{who}")
+        if st.form_submit_button("Save roles"):
+            run(set_roles, who, new_roles, success=f"Roles of {who} saved.")
+    with c2.form("password_form", clear_on_submit=True):
+        new_password = st.text_input("New password", type="password", key=f"pw_{who}")
+        if st.form_submit_button("Reset password"):
+            run(reset_password, who, new_password, success=f"Password of {who} reset.")
+    if current[3]:
+        if st.button(f"Re-enable {who}"):
+            run(enable_user, who, success=f"{who} can sign in again.")
+    elif st.button(f"Disable {who}", help="They cannot sign in; their drafts and history stay."):
+        run(disable_user, who, success=f"{who} is disabled.")

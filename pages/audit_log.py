@@ -1,0 +1,38 @@
+"""Audit trail (admins): every decision, edit, sign-in and account change, filterable, as CSV."""
+
+from datetime import datetime, time, timezone
+
+import streamlit as st
+
+from studio import audit, ui
+
+user = ui.require_user()
+st.title("Audit trail")
+
+c1, c2, c3, c4 = st.columns(4)
+action = c1.text_input("Action (e.g. review.approve)", key="audit_action")
+actor = c2.text_input("Who (user name)", key="audit_actor")
+draft = c3.number_input("Draft #", min_value=0, value=0, step=1, key="audit_draft", help="0 = any draft")
+since = c4.date_input("Since", value=None, key="audit_since")
+
+filters = dict(
+    action=action.strip() or None,
+    actor_name=actor.strip() or None,
+    draft_id=int(draft) or None,
+    since=datetime.combine(since, time.min, tzinfo=timezone.utc) if since else None,
+)
+with ui.db() as session:
+    events = audit.query(session, user, limit=500, **filters)
+    total = audit.count(session, user, **filters)
+    csv_bytes = audit.to_csv(audit.query(session, user, limit=None, **filters))
+
+st.caption(f"{total} events; newest 500 shown. The download has all of them.")
+st.download_button("Download CSV", csv_bytes, file_name="audit-trail.csv", mime="text/csv")
+st.dataframe(
+    [
+        {"When": e.created_at.strftime("%Y-%m-%d %H:%M:%S"), "Who": e.actor_name, "Action": e.action,
+         "Draft": e.draft_id, "From": e.from_status, "To": e.to_status, "Comment": e.comment}
+        for e in events
+    ],
+    hide_index=True, use_container_width=True,
+)
