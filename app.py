@@ -5,37 +5,35 @@ import streamlit as st
 from studio import ui
 from studio.auth import can, needs_first_admin
 
-st.set_page_config(page_title="Content Studio", page_icon="✍️", layout="wide")
+st.set_page_config(page_title="Content Studio", page_icon=":material/edit_note:", layout="wide")
 ui.engine()
 
 with ui.db() as session:
     first_start = needs_first_admin(session)
 
 if first_start:
-    page = st.navigation([st.Page("pages/setup.py", title="Create the first admin", icon="🔑")])
+    page = st.navigation([st.Page("pages/setup.py", title="Create the first admin", icon=":material/key:")])
 else:
     user = ui.current_user()
     if user is None:
-        page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon="🔑")])
+        page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/key:")])
     else:
         sections: dict[str, list] = {}
         if can(user, "draft.create"):
             sections["Write"] = [
-                st.Page("pages/draft.py", title="New draft", icon="✍️"),
-                st.Page("pages/my_drafts.py", title="My drafts", icon="📄"),
+                st.Page("pages/draft.py", title="New draft", icon=":material/edit_note:"),
+                st.Page("pages/my_drafts.py", title="My drafts", icon=":material/description:"),
             ]
         review_pages = []
         if can(user, "draft.view_all"):
-            review_pages.append(st.Page("pages/review_queue.py", title="Review queue", icon="🗂️"))
-        if can(user, "export.run"):
-            review_pages.append(st.Page("pages/export.py", title="Export", icon="📤"))
+            review_pages.append(st.Page("pages/review_queue.py", title="Review queue", icon=":material/inbox:"))
         if review_pages:
             sections["Review"] = review_pages
-        admin_pages = [st.Page("pages/settings.py", title="Settings", icon="⚙️")]
+        admin_pages = [st.Page("pages/settings.py", title="Settings", icon=":material/settings:")]
         if can(user, "users.manage"):
-            admin_pages.append(st.Page("pages/admin_users.py", title="People", icon="👥"))
+            admin_pages.append(st.Page("pages/admin_users.py", title="People", icon=":material/group:"))
         if can(user, "audit.view"):
-            admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon="📜"))
+            admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon=":material/history:"))
         sections["Workspace"] = admin_pages
         page = st.navigation(sections)
         with st.sidebar:

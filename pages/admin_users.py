@@ -43,16 +43,17 @@ st.dataframe(
     hide_index=True, use_container_width=True,
 )
 
-with st.expander("Add a person", expanded=not people or len(people) <= 1):
-    with st.form("add_person", clear_on_submit=True):
-        name = st.text_input("User name", key="add_name")
-        display = st.text_input("Display name", key="add_display")
-        roles = st.multiselect("Roles", list(ROLES), default=["marketer"], key="add_roles")
-        password = st.text_input("Initial password", type="password", key="add_password",
-                                 help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
-        go = st.form_submit_button("Add person", type="primary")
-    if go:
-        run(add_user, name, password, roles, display, success=f"Added {name}.")
+st.subheader("Add a person")
+with st.form("add_person", clear_on_submit=True):
+    c1, c2 = st.columns(2)
+    name = c1.text_input("User name", key="add_name")
+    display = c2.text_input("Display name", key="add_display")
+    roles = c1.multiselect("Roles", list(ROLES), default=["marketer"], key="add_roles")
+    password = c2.text_input("Initial password", type="password", key="add_password",
+                             help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
+    go = st.form_submit_button("Add person", type="primary")
+if go:
+    run(add_user, name, password, roles, display, success=f"Added {name}.")
 
 names = [n for n, *_ in people]
 if names:

@@ -43,7 +43,7 @@ if config_problem:
     st.error(config_problem)
 elif choice is not None and choice.is_demo:
     st.info(f"**{choice.label}.** Drafts are composed from your brief by a template, not written by AI. "
-            "Set OPENAI_API_KEY or OPENAI_BASE_URL to use a model.", icon="ℹ️")
+            "Set OPENAI_API_KEY or OPENAI_BASE_URL to use a model.", icon=":material/info:")
 elif choice is not None:
     st.caption(f"Writing with **{choice.label}**.")
 
@@ -68,7 +68,7 @@ with st.form("brief_form"):
         st.slider("Temperature", 0.0, 2.0, DEFAULT_TEMPERATURE, 0.05, key="brief_temperature", help=TEMPERATURE_HINT)
         st.caption("Low: focused and predictable. High: more varied, riskier.")
         if choice is not None and not choice.sends_temperature:
-            st.caption(f"⚠️ {choice.notice}")
+            st.caption(f":material/warning: {choice.notice}")
         st.number_input("Target length (words)", WORDS_MIN, WORDS_MAX, 600, 50, key="brief_words")
         st.selectbox("Language", list(LANGUAGES), key="brief_language", format_func=LANGUAGES.get)
     submitted = st.form_submit_button("Generate", type="primary", disabled=config_problem is not None)
@@ -103,7 +103,7 @@ def generate(draft_id: int | None) -> None:
             raise
         st.error(message)
         return
-    with st.container(border=True):
+    with st.container(border=True, key="draft_stream"):
         st.write_stream(run.stream())
     st.session_state["last_outcome"] = run.outcome.as_dict() | {"version": run.outcome.draft_version}
     st.session_state["last_streamed"] = True
@@ -122,7 +122,7 @@ outcome = st.session_state.get("last_outcome")
 if outcome:
     streamed_now = st.session_state.pop("last_streamed", False)
     if outcome["error"]:
-        st.error(outcome["error"], icon="⚠️")
+        st.error(outcome["error"], icon=":material/warning:")
         kept = "the brief and the text so far are" if outcome["text"] else "the brief is"
         st.caption(f"Saved as draft #{outcome['draft_id']}, marked incomplete: {kept} kept.")
         if not streamed_now and outcome["text"]:
@@ -165,4 +165,4 @@ if outcome:
         if cols[0].button("Regenerate with these settings", key="regenerate_button"):
             st.session_state["draft_action"] = "regenerate"
             st.rerun()
-        cols[1].page_link("pages/my_drafts.py", label="Open in My drafts", icon="📄")
+        cols[1].page_link("pages/my_drafts.py", label="Open in My drafts", icon=":material/description:")

@@ -16,7 +16,7 @@ with ui.db() as session:
 
 if not rows:
     st.info("No drafts yet. Start one on the **New draft** page.")
-    st.page_link("pages/draft.py", label="New draft", icon="✍️")
+    st.page_link("pages/draft.py", label="New draft", icon=":material/edit_note:")
     st.stop()
 
 table = [

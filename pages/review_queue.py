@@ -57,7 +57,7 @@ nav = st.columns([1, 2, 1])
 if nav[0].button("◀ Previous", disabled=result.page <= 1):
     st.session_state["q_page"] = result.page - 1
     st.rerun()
-nav[1].caption(f"Page {result.page} of {result.pages} · {result.total} drafts")
+nav[1].caption(f"Page {result.page} of {result.pages} · {result.total} draft{'s' if result.total != 1 else ''}")
 if nav[2].button("Next ▶", disabled=result.page >= result.pages):
     st.session_state["q_page"] = result.page + 1
     st.rerun()

@@ -108,13 +108,15 @@ def add_revision(
         reason=reason,
         note=note,
     )
+    previous_body = draft.current_revision.body if draft.current_revision is not None else ""
     session.add(revision)
     session.flush()
     draft.current_revision = revision
     draft.incomplete = reason == "partial"
     if reason != "partial":
         draft.last_error = None
-    if not draft.title or reason == "generated":
+    # The title follows the text's first heading until someone sets it by hand.
+    if not draft.title or reason == "generated" or draft.title == title_from_markdown(previous_body):
         draft.title = title_from_markdown(body) or draft.title
     draft.updated_at = utcnow()
     index_draft(session, draft)

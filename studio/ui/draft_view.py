@@ -177,12 +177,15 @@ def _text_and_checks(user: User, view: DraftView) -> None:
             coded = view.signals.get("gender_coded")
             if coded:
                 st.write(f"Gender-coded wording (tone signal): {coded.get('coding')}")
+    spans = [f for f in view.findings if f.end > f.start]
+    whole = [f for f in view.findings if f.end <= f.start]
     st.html(legend_html())
-    with st.container(border=True):
-        st.html(highlight_html(view.body, view.findings))
-    spans = [f for f in view.findings]
+    with st.container(border=True, key=f"checked_text_{view.id}"):
+        st.html(highlight_html(view.body, spans))
+    for f in whole:
+        st.caption(f"About the whole text · {f.category} · {f.label}: {f.note}")
     if spans:
-        st.markdown("**Findings**")
+        st.markdown("**Findings in the text** (numbers match the marks above)")
     can_edit = _may_edit(user, view)
     for n, f in enumerate(spans, start=1):
         where = f"“{f.text}”" if f.text else "whole text"

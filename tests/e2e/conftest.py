@@ -1,0 +1,158 @@
+"""Browser tests: the real app under `streamlit run`, driven by Playwright in Debian's Chromium.
+
+Each test module gets its own app process on a free port, a temporary database and the tests'
+local OpenAI-compatible server. A failing test leaves a screenshot and the page's HTML in
+artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_openai import FakeOpenAI
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        for item in items:
+            if "tests/e2e/" in str(item.fspath):
+                item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StudioApp:
+    def __init__(self, tmp: Path, env: dict[str, str]):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp / "streamlit.log"
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDIO_", "OPENAI_"))}
+        full_env.update(
+            STUDIO_DATABASE_URL=f"sqlite:///{tmp / 'studio.db'}",
+            STUDIO_SECRETS_FILE=str(tmp / "absent.toml"),
+            HF_HUB_OFFLINE="1",
+            PYTHONUNBUFFERED="1",
+        )
+        full_env.update(env)
+        self.env = full_env
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> StudioApp:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"streamlit did not become healthy: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def model_server() -> Iterator[FakeOpenAI]:
+    # A small delay between chunks so streaming is visible to the browser.
+    with FakeOpenAI(delay=0.01, chunk_chars=8, reply_words=220) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory, model_server) -> Iterator[StudioApp]:  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("studio-e2e")
+    app = StudioApp(tmp, {"OPENAI_BASE_URL": model_server.base_url, "STUDIO_MODEL": "fake-gpt",
+                          "STUDIO_MAX_RETRIES": "0", "STUDIO_REQUEST_TIMEOUT": "5"}).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, request, tmp_path):  # type: ignore[no-untyped-def]
+    pages = []
+
+    def make():  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        pages.append(page)
+        return page
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        for i, page in enumerate(pages):
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{stem}-{i}.png"), full_page=True)
+                (ARTIFACTS / f"{stem}-{i}.html").write_text(page.content())
+            except Exception:  # noqa: BLE001 - the page may be gone; keep what we can
+                pass
+    for page in pages:
+        page.context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
