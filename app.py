@@ -27,6 +27,8 @@ else:
         review_pages = []
         if can(user, "draft.view_all"):
             review_pages.append(st.Page("pages/review_queue.py", title="Review queue", icon=":material/inbox:"))
+        if can(user, "export.run"):
+            review_pages.append(st.Page("pages/export.py", title="Export", icon=":material/upload_file:"))
         if review_pages:
             sections["Review"] = review_pages
         admin_pages = [st.Page("pages/settings.py", title="Settings", icon=":material/settings:")]

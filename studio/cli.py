@@ -192,6 +192,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from studio.generation.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE
+    from studio import export_cli
     from studio.moderation import cli as moderation_cli
 
     parser = argparse.ArgumentParser(prog="python -m studio", description="Content Studio command line.")
@@ -252,12 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     moderation_cli.register(sub)
-    try:
-        from studio import export_cli
-    except ImportError:  # export flow lands separately
-        export_cli = None
-    if export_cli is not None:
-        export_cli.register(sub)
+    export_cli.register(sub)
     return parser
 
 

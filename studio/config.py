@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     studio_banned_terms: list[str] = Field(default_factory=list)
     studio_allowlist: list[str] = Field(default_factory=list)
 
+    # A line the generic export adds to every row, e.g. "Drafted with AI assistance; edited by our team."
+    studio_ai_disclosure: str | None = None
+
     # Review workflow and accounts.
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)

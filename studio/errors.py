@@ -18,18 +18,10 @@ def user_message(exc: BaseException) -> str | None:
         BriefError,
         ProviderConfigError,
     )
-    try:
-        from studio.review import ReviewError
+    from studio.export import ExportError
+    from studio.review import ReviewError
 
-        known += (ReviewError,)
-    except ImportError:
-        pass
-    try:
-        from studio.export import ExportError
-
-        known += (ExportError,)
-    except ImportError:
-        pass
+    known += (ReviewError, ExportError)
     if isinstance(exc, known):
         return str(exc.args[0]) if exc.args else str(exc)
     return None

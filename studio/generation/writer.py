@@ -31,6 +31,7 @@ from studio.generation.providers import (
     resolve_provider,
 )
 from studio.models import Generation, User
+from studio.publishing import apply_proposed_fields, propose_for_choice
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,10 @@ class DraftRun:
             params = {"model": self.choice.model, "stream": True}
             if self.choice.sends_temperature:
                 params["temperature"] = self.brief.temperature
+        proposed = None
+        if error is None and text:
+            # Asked before the transaction opens, so a slow model never holds the write lock.
+            proposed = propose_for_choice(self.settings, self.choice, self.brief, text, seed=self.seed)
         with session_scope(self.engine) as session:
             actor = session.get(User, self.actor_id)
             assert actor is not None
@@ -183,6 +188,8 @@ class DraftRun:
                     note="" if error is None else message or "",
                     run_checks=error is None,
                 )
+            if proposed is not None:
+                apply_proposed_fields(session, draft, proposed, actor=actor)
             if error is not None:
                 draft.incomplete = True
                 draft.last_error = message

@@ -18,6 +18,7 @@ from studio.errors import user_message
 from studio.generation.brief import CONTENT_TYPES, FORMALITY, LANGUAGES
 from studio.highlight import highlight_html, legend_html
 from studio.models import User
+from studio.ui.publishing import show_publishing_panel
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
 
@@ -135,20 +136,23 @@ def show_draft(user: User, draft_id: int) -> None:
     if view.incomplete and view.last_error:
         st.warning(f"This draft is incomplete: {view.last_error}")
 
-    tabs = st.tabs(["Text and checks", "Edit", "Review", "Comments", "Revisions", "Timeline", "How it was made"])
+    tabs = st.tabs(["Text and checks", "Edit", "Publishing", "Review", "Comments", "Revisions", "Timeline",
+                    "How it was made"])
     with tabs[0]:
         _text_and_checks(user, view)
     with tabs[1]:
         _edit(user, view)
     with tabs[2]:
-        _review_actions(user, view)
+        show_publishing_panel(user, draft_id)
     with tabs[3]:
-        _comments(user, view)
+        _review_actions(user, view)
     with tabs[4]:
-        _revisions(user, view)
+        _comments(user, view)
     with tabs[5]:
-        _timeline(view)
+        _revisions(user, view)
     with tabs[6]:
+        _timeline(view)
+    with tabs[7]:
         _generation(view, generations)
 
 

@@ -75,7 +75,7 @@ def test_generate_against_the_local_server(engine, people, fake_openai, monkeypa
     fill_brief(at, "New parking rules")
     generate_button(at).click().run()
     assert not at.exception, at.exception
-    request = fake_openai.chat_requests[-1].json
+    request = [r for r in fake_openai.chat_requests if r.stream][-1].json
     assert request["temperature"] == 0.3 and request["stream"] is True
     assert "New parking rules" in request["messages"][-1]["content"]
     with session_scope(engine) as s:

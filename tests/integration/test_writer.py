@@ -53,7 +53,7 @@ def test_streamed_text_is_saved_exactly_with_the_generation_record(engine, peopl
     g = gens[-1]
     assert g.provider == "openai" and g.model == "fake-gpt"
     # The parameters recorded are what went over the wire.
-    sent = fake_openai.chat_requests[-1].json
+    sent = [r for r in fake_openai.chat_requests if r.stream][-1].json
     assert g.parameters["temperature"] == sent["temperature"] == 1.1
     assert g.parameters["stream"] is True and "messages" not in g.parameters
     assert [m["role"] for m in g.prompt_messages] == ["system", "user"]
@@ -64,7 +64,7 @@ def test_streamed_text_is_saved_exactly_with_the_generation_record(engine, peopl
 
 def test_reasoning_model_gets_no_temperature(engine, people, fake_openai, server_settings):
     run, _ = _run(engine, people, server_settings, model="o3-mini")
-    assert not fake_openai.chat_requests[-1].temperature_sent
+    assert not [r for r in fake_openai.chat_requests if r.stream][-1].temperature_sent
     _, _, gens = _saved(engine, run.outcome.draft_id)
     assert "temperature" not in gens[-1].parameters
     assert run.outcome.temperature is None
@@ -74,7 +74,7 @@ def test_rate_limit_with_retry_after_is_retried_and_succeeds(engine, people, fak
     fake_openai.fail_next("429", retry_after=0.2)
     run, shown = _run(engine, people, server_settings)
     assert run.outcome.error is None and shown
-    assert len(fake_openai.chat_requests) == 2
+    assert len([r for r in fake_openai.chat_requests if r.stream]) == 2
 
 
 def test_server_error_is_retried(engine, people, fake_openai, server_settings):

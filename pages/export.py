@@ -1,0 +1,203 @@
+"""Export: choose approved drafts, a CMS preset and a mode, preview, download; past exports."""
+
+import streamlit as st
+
+from studio import ui
+from studio.auth import can
+from studio.errors import user_message
+from studio.export import PRESETS
+from studio.exporting import (
+    MODE_HELP,
+    MODES,
+    download_batch,
+    exportable,
+    past_exports,
+    preview_export,
+    run_export,
+)
+from studio.generation.brief import CONTENT_TYPES
+from studio.review import STATUS_LABELS
+
+user = ui.require_user()
+st.title("Export")
+ui.show_flashes()
+if not can(user, "export.run"):
+    st.warning("Only editors and admins can export content.")
+    st.stop()
+
+
+def _error(exc: Exception) -> None:
+    message = user_message(exc)
+    if message is None:
+        raise exc
+    st.error(message)
+
+
+# -- The file just prepared (kept across reruns until the next export) ----------------------
+ready = st.session_state.get("export_ready")
+if ready:
+    with st.container(border=True):
+        st.success(
+            f"Export {ready['batch_id']} is ready: {ready['rows']} row(s), {ready['filename']}. "
+            f"The drafts are now marked exported. SHA-256 {ready['sha256']}"
+        )
+        st.download_button(
+            "Download the file", data=ready["content"], file_name=ready["filename"],
+            mime=ready["mimetype"], type="primary", key="export_download", on_click="ignore",
+        )  # fmt: skip
+
+# -- Filters ----------------------------------------------------------------------------------
+st.subheader("1. Choose drafts")
+c1, c2, c3 = st.columns([1, 2, 1])
+types = ["", *CONTENT_TYPES]
+content_type = c1.selectbox(
+    "Content type", types, format_func=lambda t: CONTENT_TYPES.get(t, "All types"), key="export_type"
+)
+dates = c2.date_input("Approved between (optional)", value=[], key="export_dates")
+include_exported = c3.checkbox(
+    "Include already exported", key="export_include_exported",
+    help="Exported drafts can be exported again; they keep the slug the CMS already has.",
+)  # fmt: skip
+since = dates[0] if len(dates) >= 1 else None
+until = dates[1] if len(dates) >= 2 else None
+
+try:
+    with ui.db() as session:
+        candidates = exportable(
+            session, user, since=since, until=until, content_type=content_type or None,
+            include_exported=include_exported,
+        )  # fmt: skip
+except Exception as exc:  # noqa: BLE001
+    _error(exc)
+    st.stop()
+
+if not candidates:
+    filtered = bool(content_type or since or until)
+    st.info(
+        "Nothing to export: no approved drafts"
+        + (" match these filters." if filtered else " yet. Drafts appear here once an editor approves them.")
+        + ("" if include_exported else " Tick “Include already exported” to export earlier ones again.")
+    )
+else:
+    table = [
+        {
+            "#": c.id,
+            "Title": c.title or "(no title)",
+            "Type": CONTENT_TYPES.get(c.content_type, c.content_type),
+            "Status": STATUS_LABELS.get(c.status, c.status),
+            "Author": c.author,
+            "Approved": c.approved_at.strftime("%Y-%m-%d %H:%M") if c.approved_at else "—",
+            "Last exported": c.last_exported_at.strftime("%Y-%m-%d %H:%M") if c.last_exported_at else "—",
+            "Publish": c.publish_status,
+            "Problem": c.problem or "",
+        }
+        for c in candidates
+    ]
+    select_all = st.checkbox(f"Select all {len(candidates)} shown", key="export_select_all")
+    picked = st.dataframe(
+        table, hide_index=True, width="stretch", on_select="rerun",
+        selection_mode="multi-row", key="export_table",
+    )  # fmt: skip
+    rows = [i for i in (picked.selection.rows if picked else []) if 0 <= i < len(candidates)]
+    chosen = candidates if select_all else [candidates[i] for i in sorted(set(rows))]
+    st.caption(f"{len(chosen)} of {len(candidates)} selected. Tick rows in the table, or select all.")
+
+    # -- Preset and mode ----------------------------------------------------------------------
+    st.subheader("2. Choose the format")
+    c1, c2 = st.columns(2)
+    preset = c1.selectbox(
+        "CMS preset", list(PRESETS), format_func=lambda p: PRESETS[p].label, key="export_preset"
+    )
+    if PRESETS[preset].notes:
+        c1.caption(PRESETS[preset].notes)
+    is_json = PRESETS[preset].file_format == "json"
+    mode = c2.radio(
+        "Mode", list(MODES), format_func=MODES.get, key="export_mode", horizontal=True, disabled=is_json,
+    )  # fmt: skip
+    if is_json:
+        mode = "cms"
+        c2.caption("JSON carries every value as it is; spreadsheet mode and BOM apply to CSV only.")
+    else:
+        c2.caption(MODE_HELP[mode])
+    bom = None
+    if not is_json:
+        bom = c2.checkbox(
+            "Byte-order mark (for Excel)", value=mode == "spreadsheet", key=f"export_bom_{mode}",
+            help="Excel needs it to read accents and emoji; PHP importers such as WP All Import prefer none.",
+        )  # fmt: skip
+
+    # -- Preview and export -------------------------------------------------------------------
+    st.subheader("3. Preview and export")
+    if not chosen:
+        st.info("Select at least one draft to preview the file.")
+    else:
+        selection = {c.id: c.version for c in chosen}
+        with ui.db() as session:
+            preview = preview_export(
+                session, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
+            )
+        if preview.problems:
+            st.error("This selection can't be exported yet:")
+            for problem in preview.problems:
+                st.text(problem)
+        else:
+            st.caption(f"The first {len(preview.rows)} of {preview.total} row(s), as the file will have them (long cells cut here only).")
+            st.dataframe(preview.rows, hide_index=True, width="stretch", key="export_preview")
+        if st.button("Prepare export", type="primary", disabled=bool(preview.problems), key="export_run"):
+            try:
+                with ui.db() as session:
+                    batch, file = run_export(
+                        session, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
+                    )
+                    batch_id = batch.id
+            except Exception as exc:  # noqa: BLE001
+                _error(exc)
+            else:
+                st.session_state["export_ready"] = {
+                    "batch_id": batch_id, "rows": file.row_count, "filename": file.filename_suggestion,
+                    "content": file.content, "mimetype": file.mimetype, "sha256": file.sha256,
+                }  # fmt: skip
+                st.session_state.pop("export_table", None)
+                st.session_state.pop("export_select_all", None)
+                st.rerun()
+
+# -- Past exports -----------------------------------------------------------------------------
+st.divider()
+st.subheader("Past exports")
+with ui.db() as session:
+    batches = past_exports(session, user)
+if not batches:
+    st.caption("No exports yet.")
+else:
+    st.dataframe(
+        [
+            {
+                "Export": b.id,
+                "When (UTC)": b.created_at.strftime("%Y-%m-%d %H:%M"),
+                "By": b.actor,
+                "Preset": b.preset,
+                "Rows": b.row_count,
+                "File": b.filename,
+                "SHA-256": b.checksum[:16] + "…",
+            }
+            for b in batches
+        ],
+        hide_index=True, width="stretch", key="export_past",
+    )  # fmt: skip
+    by_id = {b.id: b for b in batches}
+    picked_batch = st.selectbox(
+        "Download again", list(by_id),
+        format_func=lambda i: f"Export {i} · {by_id[i].preset} · {by_id[i].row_count} row(s) · "
+        f"{by_id[i].created_at.strftime('%Y-%m-%d %H:%M')}",
+        key="export_past_pick",
+    )  # fmt: skip
+    try:
+        with ui.db() as session:
+            name, content, mimetype = download_batch(session, user, picked_batch)
+    except Exception as exc:  # noqa: BLE001
+        _error(exc)
+    else:
+        st.download_button(
+            f"Download {name}", data=content, file_name=name, mime=mimetype,
+            key=f"export_past_download_{picked_batch}", on_click="ignore",
+        )  # fmt: skip
