@@ -5,6 +5,7 @@ import streamlit as st
 from studio import ui
 from studio.errors import user_message
 from studio.generation.providers import check_connection
+from studio.ui.checks_settings import show_check_settings
 from studio.ui.generation import OVERRIDE_KEY, current_choice, effective_settings
 
 user = ui.require_user()
@@ -59,9 +60,4 @@ if st.button("Test connection"):
             raise
         st.error(message)
 
-try:
-    from studio.ui.checks_settings import show_check_settings
-except ImportError:
-    show_check_settings = None
-if show_check_settings is not None:
-    show_check_settings(base)
+show_check_settings(base)

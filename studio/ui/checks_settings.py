@@ -1,0 +1,41 @@
+"""Settings page section: each check backend's status and the verdict thresholds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio.config import Settings
+from studio.moderation import backend_statuses
+
+STATUS_WORDS = {"ran": "ready", "unavailable": "not available", "skipped": "off"}
+TIER_WORDS = {"primary": "toxicity, tier 1", "optional": "toxicity, tier 2", "fallback": "toxicity, fallback", "rules": "rules"}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _statuses(settings_json: str) -> list[dict[str, str]]:
+    settings = Settings.model_validate_json(settings_json)
+    return [
+        {"Backend": b.name, "Kind": TIER_WORDS.get(b.tier, b.tier), "Status": STATUS_WORDS.get(b.status, b.status),
+         "Why": b.reason}
+        for b in backend_statuses(settings)
+    ]
+
+
+def show_check_settings(settings: Settings) -> None:
+    st.subheader("Checks")
+    st.caption(
+        "Every revision is checked automatically. If no toxicity backend can run, drafts are marked "
+        "“needs manual review”; they never pass unchecked."
+    )
+    # Secrets are excluded from the cache key and never shown.
+    rows = _statuses(settings.model_dump_json(exclude={"openai_api_key"}))
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+    c1, c2 = st.columns(2)
+    c1.metric("Toxicity blocks at", f"{settings.studio_toxicity_block:.2f}")
+    c2.metric("Toxicity warns at", f"{settings.studio_toxicity_warn:.2f}")
+    st.caption(
+        "Thresholds: STUDIO_TOXICITY_BLOCK and STUDIO_TOXICITY_WARN. Detoxify model: "
+        f"{settings.studio_toxicity_model} (STUDIO_TOXICITY_MODEL; files via `python -m studio models fetch`). "
+        f"OpenAI moderation: {'on' if settings.studio_openai_moderation else 'off'} (STUDIO_OPENAI_MODERATION). "
+        f"Banned terms: {len(settings.studio_banned_terms)}; allowlisted phrases: {len(settings.studio_allowlist)}."
+    )
