@@ -117,7 +117,13 @@ class Draft(TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
 
     status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
-    __table_args__ = (Index("ix_drafts_status_updated", "status", "updated_at"),)
+    # The queue filters on one of these and counts per status; each index covers both.
+    __table_args__ = (
+        Index("ix_drafts_status_updated", "status", "updated_at"),
+        Index("ix_drafts_type_status_updated", "content_type", "status", "updated_at"),
+        Index("ix_drafts_verdict_status_updated", "check_verdict", "status", "updated_at"),
+        Index("ix_drafts_author_status_updated", "author_id", "status", "updated_at"),
+    )
     # True while the text is a partial result of a failed or interrupted generation.
     incomplete: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
