@@ -48,18 +48,17 @@ if ready:
 
 # -- Filters ----------------------------------------------------------------------------------
 st.subheader("1. Choose drafts")
-c1, c2, c3 = st.columns([1, 2, 1])
+c1, c2, c3, c4 = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
 types = ["", *CONTENT_TYPES]
 content_type = c1.selectbox(
     "Content type", types, format_func=lambda t: CONTENT_TYPES.get(t, "All types"), key="export_type"
 )
-dates = c2.date_input("Approved between (optional)", value=[], key="export_dates")
-include_exported = c3.checkbox(
+since = c2.date_input("Approved from", value=None, key="export_since", help="Optional")
+until = c3.date_input("Approved until", value=None, key="export_until", help="Optional")
+include_exported = c4.checkbox(
     "Include already exported", key="export_include_exported",
     help="Exported drafts can be exported again; they keep the slug the CMS already has.",
 )  # fmt: skip
-since = dates[0] if len(dates) >= 1 else None
-until = dates[1] if len(dates) >= 2 else None
 
 try:
     with ui.db() as session:

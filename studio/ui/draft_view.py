@@ -321,6 +321,7 @@ ACTION_WORDS = {
     "draft.edited": "edited the text",
     "draft.suggestion_applied": "applied a suggestion",
     "draft.publishing_updated": "updated publishing fields",
+    "draft.fields_proposed": "publishing fields proposed",
     "review.submit": "submitted for review",
     "review.approve": "approved",
     "review.reject": "rejected",
