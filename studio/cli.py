@@ -88,6 +88,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print()
     else:
         run.run()
+    run.wait_for_fields(timeout=run.settings.studio_request_timeout * 2)
     outcome = run.outcome
     assert outcome is not None
     if args.json:

@@ -530,6 +530,48 @@ def apply_proposed_fields(
     return changed
 
 
+_REFINABLE = ("slug", "excerpt", "meta_description", "tags", "categories")
+
+
+def refine_proposed_fields(
+    session: Session, draft_id: int, derived: PublishingFields, proposed: PublishingFields
+) -> list[str]:
+    """Replace fields that still hold the values derived at save time with the model's proposal.
+
+    Runs after the draft was saved (in the background), so it must never undo a person's work:
+    it locks the row, compares each field with what was derived, and writes only the untouched
+    ones. It does not bump the draft's version, so nobody's next action meets a conflict.
+    """
+    if proposed.source == "derived":
+        return []
+    table = Draft.__table__
+    stmt = select(table.c.id, *(table.c[name] for name in _REFINABLE)).where(table.c.id == draft_id)
+    if session.get_bind().dialect.name != "sqlite":  # SQLite's write lock is taken at BEGIN
+        stmt = stmt.with_for_update()
+    row = session.execute(stmt).first()
+    if row is None:
+        return []
+    values = {}
+    for name in _REFINABLE:
+        was, now = getattr(derived, name), getattr(proposed, name)
+        if isinstance(was, (list, tuple)):
+            was, now = list(was), list(now)
+        if getattr(row, name) == was and now and now != was:
+            values[name] = now
+    if values:
+        session.execute(table.update().where(table.c.id == draft_id).values(**values))
+    audit.record(
+        session,
+        None,
+        FIELDS_PROPOSED,
+        draft_id=draft_id,
+        comment=proposed.note,
+        data={"source": proposed.source, "changed": sorted(values), "refined": True},
+        actor_name="writer",
+    )
+    return sorted(values)
+
+
 # --------------------------------------------------------------------------------------------
 # Editing (the panel next to the text)
 

@@ -9,6 +9,7 @@ and a Generation record. A failure leaves the draft marked incomplete with the e
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,13 @@ from studio.generation.providers import (
     resolve_provider,
 )
 from studio.models import Generation, User
-from studio.publishing import apply_proposed_fields, propose_for_choice
+from studio.publishing import (
+    PublishingFields,
+    apply_proposed_fields,
+    derive_fields,
+    propose_for_choice,
+    refine_proposed_fields,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +102,7 @@ class DraftRun:
         # Raises ProviderConfigError before anything is called or saved.
         self.choice: ProviderChoice = resolve_provider(self.settings, provider, model)
         self.outcome: GenerationOutcome | None = None
+        self.refinement: threading.Thread | None = None
 
     def stream(self) -> Iterator[str]:
         started = time.perf_counter()
@@ -165,10 +173,9 @@ class DraftRun:
             params = {"model": self.choice.model, "stream": True}
             if self.choice.sends_temperature:
                 params["temperature"] = self.brief.temperature
-        proposed = None
-        if error is None and text:
-            # Asked before the transaction opens, so a slow model never holds the write lock.
-            proposed = propose_for_choice(self.settings, self.choice, self.brief, text, seed=self.seed)
+        # Fields derived from the text now (instant); the model's proposal follows in the
+        # background, so nobody waits for a second model call after the text is done.
+        derived = derive_fields(self.brief, text) if error is None and text else None
         with session_scope(self.engine) as session:
             actor = session.get(User, self.actor_id)
             assert actor is not None
@@ -188,8 +195,8 @@ class DraftRun:
                     note="" if error is None else message or "",
                     run_checks=error is None,
                 )
-            if proposed is not None:
-                apply_proposed_fields(session, draft, proposed, actor=actor)
+            if derived is not None:
+                apply_proposed_fields(session, draft, derived, actor=actor)
             if error is not None:
                 draft.incomplete = True
                 draft.last_error = message
@@ -220,7 +227,7 @@ class DraftRun:
             )
             session.flush()
             self.draft_id = draft.id
-            return GenerationOutcome(
+            outcome = GenerationOutcome(
                 draft_id=draft.id,
                 draft_version=draft.version,
                 revision_number=revision.number if revision else None,
@@ -236,6 +243,26 @@ class DraftRun:
                 total_time_ms=total_ms,
                 usage=usage,
             )
+        if derived is not None and not self.choice.is_demo:
+            self._refine_in_background(draft.id, text, derived)
+        return outcome
+
+    def _refine_in_background(self, draft_id: int, text: str, derived: PublishingFields) -> None:
+        def refine() -> None:
+            try:
+                proposed = propose_for_choice(self.settings, self.choice, self.brief, text, seed=self.seed)
+                with session_scope(self.engine) as session:
+                    refine_proposed_fields(session, draft_id, derived, proposed)
+            except Exception:  # noqa: BLE001 - the derived fields stay; the draft is already saved
+                log.warning("publishing-field proposal failed for draft %s", draft_id, exc_info=True)
+
+        self.refinement = threading.Thread(target=refine, name=f"fields-{draft_id}", daemon=True)
+        self.refinement.start()
+
+    def wait_for_fields(self, timeout: float | None = None) -> None:
+        """Wait for the background proposal (the CLI does, before it exits)."""
+        if self.refinement is not None:
+            self.refinement.join(timeout)
 
 
 def _recording(chunks: Iterator[Any], recorder: RequestRecorder) -> Iterator[Any]:

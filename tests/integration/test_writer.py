@@ -158,3 +158,56 @@ def test_demo_writer_saves_and_labels_itself(engine, people):
     _, revisions, gens = _saved(engine, run.outcome.draft_id)
     assert revisions[-1].body == shown
     assert gens[-1].provider == "demo" and gens[-1].parameters["seed"] == 5
+
+
+PROPOSAL = ('{"title": "Plan a content calendar", "slug": "plan-a-content-calendar", '
+            '"excerpt": "A calendar keeps a small team publishing.", '
+            '"meta_description": "How small teams plan a content calendar that lasts.", '
+            '"tags": ["planning", "calendar"], "categories": ["Guides"]}')
+ARTICLE = "# Planning a content calendar\n\nSmall teams publish more when they plan ahead.\n"
+
+
+def _replies(body):
+    return ARTICLE if body.get("stream") else PROPOSAL
+
+
+def test_fields_are_derived_at_once_and_refined_by_the_model_in_the_background(engine, people, fake_openai, server_settings):
+    fake_openai.reply = _replies
+    run, shown = _run(engine, people, server_settings)
+    with session_scope(engine) as s:
+        draft = s.get(Draft, run.outcome.draft_id)
+        assert draft.slug and draft.excerpt.startswith("Small teams publish")  # derived from the text
+        version_at_save = draft.version
+    run.wait_for_fields(10)
+    with session_scope(engine) as s:
+        draft = s.get(Draft, run.outcome.draft_id)
+        assert draft.excerpt == "A calendar keeps a small team publishing."
+        assert draft.meta_description == "How small teams plan a content calendar that lasts."
+        assert draft.tags == ["planning", "calendar"] and draft.categories == ["Guides"]
+        assert draft.version == version_at_save  # nobody's next action meets a conflict
+
+
+def test_the_background_proposal_never_overwrites_a_persons_edit(engine, people, fake_openai, server_settings):
+    import threading
+
+    from studio.publishing import update_publishing
+
+    gate = threading.Event()
+
+    def slow_proposal(body):
+        if body.get("stream"):
+            return ARTICLE
+        gate.wait(10)
+        return PROPOSAL
+
+    fake_openai.reply = slow_proposal
+    run, _ = _run(engine, people, server_settings)
+    with session_scope(engine) as s:
+        draft = s.get(Draft, run.outcome.draft_id)
+        update_publishing(s, draft.id, people.marketer, {"excerpt": "Written by Mara herself."}, draft.version)
+    gate.set()
+    run.wait_for_fields(10)
+    with session_scope(engine) as s:
+        draft = s.get(Draft, run.outcome.draft_id)
+        assert draft.excerpt == "Written by Mara herself."
+        assert draft.categories == ["Guides"]  # untouched fields still take the proposal

@@ -1,0 +1,90 @@
+"""The studio's whole generate path against a plain openai SDK call, same server, same content.
+
+Studio path: brief → prompt → langchain-openai stream relayed chunk by chunk → checks with the
+embedded default (profanity-check + all rules) → save (publishing fields derived from the text; the model's proposal follows in the background and is not waited for). Plain path:
+`openai` chat.completions streamed and joined. Both against the tests' local OpenAI-compatible
+server with zero delay, interleaved in one run; the server sends an ~800-word reply.
+
+    python -m bench.bench_generate [--runs 20] [--words 800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import openai
+
+from tests.support.fake_openai import FakeOpenAI
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--words", type=int, default=800)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="studio-bench-")
+    with FakeOpenAI(reply_words=args.words, delay=0.0) as server:
+        os.environ.update(
+            STUDIO_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
+            OPENAI_BASE_URL=server.base_url,
+            OPENAI_API_KEY="sk-bench",
+            STUDIO_MODEL="fake-gpt",
+            STUDIO_SECRETS_FILE=f"{tmp}/absent.toml",
+        )
+        from studio.auth import create_first_admin
+        from studio.config import reload_settings
+        from studio.db import get_engine, migrate, session_scope
+        from studio.generation.brief import Brief
+        from studio.generation.prompts import build_messages, messages_as_records
+        from studio.generation.writer import DraftRun
+        from studio.models import CheckReport
+
+        settings = reload_settings()
+        engine = get_engine()
+        migrate(engine)
+        with session_scope(engine) as s:
+            user = create_first_admin(s, "bench", "bench-password-123")
+        values = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
+                      keywords="planning,SEO", tone="friendly", formality=3, temperature=0.7, target_words=args.words)
+        messages = messages_as_records(build_messages(Brief.create(**values)))
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-bench")
+
+        def plain() -> tuple[float, int]:
+            t0 = time.perf_counter()
+            stream = client.chat.completions.create(model="fake-gpt", messages=messages, temperature=0.7, stream=True)
+            text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+            return (time.perf_counter() - t0) * 1000, len(text.split())
+
+        def studio() -> tuple[float, int]:
+            t0 = time.perf_counter()
+            run = DraftRun(Brief.create(**values), user, engine=engine, settings=settings)
+            text = "".join(run.stream())
+            elapsed = (time.perf_counter() - t0) * 1000
+            assert run.outcome is not None and run.outcome.error is None
+            run.wait_for_fields(30)  # the background field proposal, outside the timed part
+            return elapsed, len(text.split())
+
+        plain(), studio()  # warm up imports, connections and the check models
+        p_times, s_times = [], []
+        words = 0
+        for _ in range(args.runs):
+            t, words = plain()
+            p_times.append(t)
+            t, _ = studio()
+            s_times.append(t)
+        with session_scope(engine) as s:
+            assert s.query(CheckReport).count() >= args.runs  # the checks really ran each time
+    p, s = statistics.median(p_times), statistics.median(s_times)
+    print(f"generate path, {words}-word draft, zero server delay, median of {args.runs}:")
+    print(f"  plain openai SDK stream            {p:8.1f} ms")
+    print(f"  studio (stream, checks, save)     {s:8.1f} ms")
+    print(f"  ratio {s / p:.2f}  (target <= 1.2); studio adds {s - p:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
