@@ -31,7 +31,7 @@ st.download_button("Download CSV", csv_bytes, file_name="audit-trail.csv", mime=
 st.dataframe(
     [
         {"When": e.created_at.strftime("%Y-%m-%d %H:%M:%S"), "Who": e.actor_name, "Action": e.action,
-         "Draft": e.draft_id, "From": e.from_status, "To": e.to_status, "Comment": e.comment}
+         "Draft": e.draft_id or "", "From": e.from_status or "", "To": e.to_status or "", "Comment": e.comment}
         for e in events
     ],
     hide_index=True, use_container_width=True,

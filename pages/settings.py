@@ -3,6 +3,7 @@
 import streamlit as st
 
 from studio import ui
+from studio.auth import can
 from studio.errors import user_message
 from studio.generation.providers import check_connection
 from studio.ui.checks_settings import show_check_settings
@@ -18,22 +19,28 @@ st.caption(
     "It is shown masked here and never stored in the database or logs."
 )
 override = st.session_state.get(OVERRIDE_KEY) or {}
+may_change = can(user, "settings.manage")
+if not may_change:
+    st.caption("Only admins can try another provider, model or server here.")
 with st.form("provider_form"):
     provider = st.selectbox(
         "Provider",
         ["auto", "openai", "demo"],
         index=["auto", "openai", "demo"].index(override.get("studio_provider") or base.studio_provider),
         help="auto: OpenAI-compatible when a key or base URL is configured, otherwise the demo writer.",
+        disabled=not may_change,
     )
-    model = st.text_input("Model", value=override.get("studio_model") or base.studio_model)
+    model = st.text_input("Model", value=override.get("studio_model") or base.studio_model, disabled=not may_change)
     base_url = st.text_input(
         "Base URL",
         value=override.get("openai_base_url") or base.openai_base_url or "",
         placeholder="empty for OpenAI; e.g. http://localhost:11434/v1 for Ollama",
+        disabled=not may_change,
     )
     st.text_input("API key", value=base.masked_key(), disabled=True)
-    apply = st.form_submit_button("Use for this session")
-if apply:
+    apply = st.form_submit_button("Use for this session", disabled=not may_change)
+    st.caption("Changing the base URL stops the configured API key being sent: it belongs to the configured server.")
+if apply and may_change:
     st.session_state[OVERRIDE_KEY] = {
         "studio_provider": provider,
         "studio_model": model.strip(),

@@ -24,6 +24,21 @@ class ProviderConfigError(ValueError):
     """The provider cannot be used as configured; the message names the fix."""
 
 
+def with_override(settings: Settings, override: dict[str, Any] | None) -> Settings:
+    """Settings with a session's provider/model/base-URL choice applied.
+
+    The configured API key belongs to the configured server: when the base URL is changed, the
+    key is dropped, so it is never sent to an address someone typed in.
+    """
+    update = {k: v for k, v in (override or {}).items()
+              if k in {"studio_provider", "studio_model", "openai_base_url"} and v not in (None, "")}
+    if not update:
+        return settings
+    if update.get("openai_base_url", settings.openai_base_url) != settings.openai_base_url:
+        update["openai_api_key"] = None
+    return settings.model_copy(update=update)
+
+
 def model_accepts_temperature(model: str) -> bool:
     return not _REASONING_MODEL.match(model.strip().split("/")[-1])
 

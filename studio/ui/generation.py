@@ -5,17 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.config import Settings, get_settings
-from studio.generation.providers import ProviderChoice, ProviderConfigError, resolve_provider
+from studio.generation.providers import ProviderChoice, ProviderConfigError, resolve_provider, with_override
 
 OVERRIDE_KEY = "provider_override"
 
 
 def effective_settings() -> Settings:
-    """Settings with this session's provider/model/base-URL choice applied; the key never changes here."""
-    base = get_settings()
-    override = st.session_state.get(OVERRIDE_KEY) or {}
-    update = {k: v for k, v in override.items() if v not in (None, "")}
-    return base.model_copy(update=update) if update else base
+    """Settings with this session's provider/model/base-URL choice applied (admins only)."""
+    return with_override(get_settings(), st.session_state.get(OVERRIDE_KEY))
 
 
 def current_choice() -> tuple[ProviderChoice | None, str | None]:

@@ -148,3 +148,14 @@ def test_findings_are_highlighted_in_place_and_a_suggestion_applies(engine, peop
         draft = s.get(Draft, draft_id)
         assert "Our chair <script>" in draft.current_revision.body
         assert draft.current_revision.reason == "suggestion_applied"
+
+
+def test_settings_show_backends_and_only_admins_may_change_the_provider(engine, people):
+    marketer = signed_in(people.marketer, "pages/settings.py")
+    assert "Demo writer: no AI model configured" in texts(marketer)
+    assert button(marketer, "Use for this session").disabled
+    backends = marketer.dataframe[0].value
+    assert {"detoxify", "profanity-check", "bias-rules"} <= set(backends["Backend"])
+    assert "0.80" in [str(m.value) for m in marketer.metric]
+    admin = signed_in(people.admin, "pages/settings.py")
+    assert not button(admin, "Use for this session").disabled

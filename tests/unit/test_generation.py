@@ -204,3 +204,14 @@ def test_demo_story_has_an_arc():
     text = _demo_text(brief(content_type="story", keywords="teamwork"), 1)
     assert text.startswith("# ")
     assert "turning point" in text.lower() and "***" in text
+
+
+def test_a_changed_base_url_never_receives_the_configured_key():
+    from studio.generation.providers import with_override
+
+    configured = Settings(openai_api_key="sk-secret-key-1234", openai_base_url="https://api.example-llm.test/v1")
+    moved = with_override(configured, {"openai_base_url": "http://attacker.test/v1", "studio_model": "m"})
+    assert moved.openai_api_key is None and moved.studio_model == "m"
+    same = with_override(configured, {"openai_base_url": "https://api.example-llm.test/v1", "studio_model": "m"})
+    assert same.openai_api_key.get_secret_value() == "sk-secret-key-1234"
+    assert with_override(configured, {"openai_api_key": "sk-injected"}) is configured
