@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,6 +133,14 @@ def status_badge(status: str, incomplete: bool = False) -> str:
     if incomplete:
         badge += " :orange-badge[Incomplete]"
     return badge
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown inside Streamlit Markdown (titles, names) stays text: no links, no emphasis."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "").replace("\n", " ")
 
 
 def pause(seconds: float) -> None:

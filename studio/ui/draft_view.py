@@ -129,9 +129,10 @@ def load(user: User, draft_id: int) -> tuple[DraftView, list[Any]]:
 
 def show_draft(user: User, draft_id: int) -> None:
     view, generations = load(user, draft_id)
-    st.subheader(view.title)
+    st.subheader(ui.md_escape(view.title))
     st.markdown(
-        f"{ui.status_badge(view.status, view.incomplete)}  ·  by {view.author}  ·  revision {view.revision or '—'}"
+        f"{ui.status_badge(view.status, view.incomplete)}  ·  by {ui.md_escape(view.author)}"
+        f"  ·  revision {view.revision or '—'}"
     )
     if view.incomplete and view.last_error:
         st.warning(f"This draft is incomplete: {view.last_error}")
@@ -269,7 +270,7 @@ def _comments(user: User, view: DraftView) -> None:
         st.caption("No comments yet.")
     for author, when, body in view.comments:
         with st.chat_message("user"):
-            st.markdown(f"**{html.escape(author)}** · {ui.friendly_time(when)}")
+            st.markdown(f"**{ui.md_escape(author)}** · {ui.friendly_time(when)}")
             st.text(body)
     if view.author_id == user.id or can(user, "review.comment"):
         with st.form(f"comment_{view.id}", clear_on_submit=True):
