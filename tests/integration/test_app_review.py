@@ -97,7 +97,9 @@ def test_queue_filter_search_and_approve_with_comment(engine, people):
     assert list(table["#"]) == [target]
     assert at.selectbox(key="queue_open_select").value == target
     at.text_area(key=f"decision_comment_{target}").input("Lovely piece, approved.")
-    at.checkbox(key=f"manual_{target}").check() if at.checkbox else None
+    for box in at.checkbox:  # only offered when the checks could not run
+        if box.key == f"manual_{target}":
+            box.check()
     button(at, "Record decision").click().run()
     assert not at.exception, at.exception
     with session_scope(engine) as s:
