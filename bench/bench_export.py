@@ -1,26 +1,36 @@
-"""Export benchmark: 10,000 approved posts of ~800 words through the WordPress preset.
+"""Export benchmark: 10,000 approved posts of ~800 words, the file alone and the whole DB flow.
 
     .venv/bin/python bench/bench_export.py [--rows 10000] [--preset wordpress] [--repeat 3]
+        [--db-drafts 10000] [--skip-db] [--skip-memory]
 
-Prints, for ``export_bytes``: wall time (best and median of ``--repeat`` runs, no tracing), the
-peak of Python allocations during one export (tracemalloc, a separate run because tracing slows
-Python code down), and the process's peak resident set (ru_maxrss, which also holds the
-interpreter, pandas and the input rows). Then, side by side on a sample, the per-post cost of
-each stage and of the two Markdown renderers. Targets (issue 5): ≤ 3 s and ≤ 300 MB. It prints
-figures only; nothing here asserts.
+(a) ``export_bytes`` on ``--rows`` rows, in-process on one core (``workers=1``) and with the
+    worker processes (``workers=2``), run alternately so both see the same machine load: best and
+    median wall time, where the time went (render+sanitise and CSV, summed over processes), and
+    peak memory of each, measured in a fresh subprocess: the main process's high-water mark
+    (ru_maxrss) and the sampled peak of main + workers together.
+(b) ``run_export``, the real flow, on a temp SQLite database holding ``--db-drafts`` approved
+    drafts (filled with bulk INSERTs, like bench_queue): load (drafts, revisions, authors, earlier
+    slugs), the file, transitions + audit, recording the batch, commit.
+
+Targets (issue 5): ≤ 3 s and ≤ 300 MB. It prints figures only; nothing here asserts. The
+machine is shared: the load average is printed before and after; compare figures from one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
-import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -139,72 +149,160 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--preset", default="wordpress")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sample", type=int, default=300, help="posts for the per-stage table")
-    args = parser.parse_args()
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
-    print(f"python {sys.version.split()[0]} · {os.cpu_count()} CPUs · renderer {export.RENDERER}")
-    t0 = time.perf_counter()
-    rows = build_rows(args.rows)
-    words = sum(len(r.body_markdown.split()) for r in rows) / len(rows)
-    md_mb = sum(len(r.body_markdown.encode()) for r in rows) / 1e6
-    print(
-        f"built {len(rows):,} rows in {time.perf_counter() - t0:.1f} s: "
-        f"{words:.0f} words/post on average, {md_mb:.1f} MB of Markdown"
-    )
 
-    # Warm-up (imports pandas, builds the parser), then timed runs without tracing; the process's
-    # resident-set high-water mark is read around the first full export.
-    export_bytes(rows[:50], args.preset)
+# --------------------------------------------------------------------------------------------
+# Memory: resident set of this process and every process it started (the export workers and
+# the forkserver), sampled while an export runs.
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    parents[int(entry.name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    tree, frontier = [root], [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.append(pid)
+                frontier.append(pid)
+    return tree
+
+
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """(RSS, PSS) summed over ``root`` and its descendants. RSS counts pages the workers share
+    with the forkserver once per process; PSS splits them: the honest total."""
+    rss = pss = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss / 1024, pss / 1024
+
+
+class TreeSampler:
+    def __init__(self, every: float = 0.02) -> None:
+        self.peak_rss = self.peak_pss = 0.0
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss, pss = _tree_memory_mb(os.getpid())
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def memory_probe(n_rows: int, preset: str, workers: int) -> dict[str, float]:
+    """Run in a fresh subprocess: one export of ``n_rows``, with memory measured around it."""
+    rows = build_rows(n_rows)
+    export_bytes(rows[:50], preset, workers=1)  # imports pandas, builds the parser
+    if workers > 1:
+        export_bytes(rows[: export.CHUNK_ROWS * workers], preset, workers=workers)  # starts the pool
     gc.collect()
-    rss_before = maxrss_mb()
-    times = []
-    result = None
-    for i in range(args.repeat):
-        result = None
-        gc.collect()
+    before_main = maxrss_mb()
+    before_rss, before_pss = _tree_memory_mb(os.getpid())
+    with TreeSampler() as sampler:
         t = time.perf_counter()
-        result = export_bytes(rows, args.preset)
-        times.append(time.perf_counter() - t)
-        if i == 0:
-            rss_after = maxrss_mb()
-    assert result is not None
-    print(
-        f"\nexport_bytes({len(rows):,} rows, {args.preset!r}): "
-        f"best {min(times):.2f} s, median {statistics.median(times):.2f} s "
-        f"over {args.repeat} runs (target ≤ 3 s)"
-    )
-    print(f"  file {len(result.content) / 1e6:.1f} MB, sha256 {result.sha256[:16]}…")
-    print(
-        f"  process peak RSS (ru_maxrss): {rss_before:.0f} MiB before the first full export "
-        f"(interpreter, pandas, the input rows), {rss_after:.0f} MiB after it: "
-        f"+{rss_after - rss_before:.0f} MiB for the export"
-    )
+        export_bytes(rows, preset, workers=workers)
+        seconds = time.perf_counter() - t
+    return {
+        "before_main": before_main, "peak_main": maxrss_mb(), "before_rss": before_rss,
+        "peak_rss": sampler.peak_rss, "before_pss": before_pss, "peak_pss": sampler.peak_pss,
+        "processes": len(_tree(os.getpid())), "seconds": seconds,
+    }  # fmt: skip
 
-    result = None
-    gc.collect()
-    tracemalloc.start()
+
+def run_probe(n_rows: int, preset: str, workers: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", str(workers), "--rows", str(n_rows), "--preset", preset],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------
+# (a) export_bytes
+
+
+def bench_file(rows: list[ExportRow], args: argparse.Namespace) -> None:
+    export_bytes(rows[:50], args.preset, workers=1)  # imports pandas, builds the parser
     t = time.perf_counter()
-    result = export_bytes(rows, args.preset)
-    traced = time.perf_counter() - t
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(
-        f"  peak Python allocations during export (tracemalloc): {peak / 2**20:.0f} MiB "
-        f"(target ≤ 300 MB; this run took {traced:.2f} s under tracing)"
-    )
+    export_bytes(rows[: export.CHUNK_ROWS * 2], args.preset, workers=2)
+    print(f"worker pool started (forkserver, 2 workers, pandas imported) in {time.perf_counter() - t:.2f} s "
+          "(first large export only; kept for the next)")
+    variants = {"in-process, 1 core (workers=1)": 1, "worker processes (workers=2)": 2}
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    splits: dict[str, dict[str, float]] = {}
+    digests: dict[str, str] = {}
+    for _ in range(args.repeat):
+        for name, workers in variants.items():
+            gc.collect()
+            t = time.perf_counter()
+            result = export_bytes(rows, args.preset, workers=workers)
+            times[name].append(time.perf_counter() - t)
+            splits[name] = dict(result.timings)
+            digests[name] = result.sha256
+            size = len(result.content)
+            del result
+    print(f"\n(a) export_bytes({len(rows):,} rows, {args.preset!r}), {args.repeat} runs each, alternating "
+          f"[{load()}]; file {size / 1e6:.1f} MB")
+    for name in variants:
+        sp = splits[name]
+        print(f"  {name:<32} best {min(times[name]):5.2f} s   median {statistics.median(times[name]):5.2f} s"
+              f"   (last run: render+sanitise {sp['render']:.2f} s, cells+CSV {sp['csv']:.2f} s, "
+              f"summed over processes)")
+    one, two = (statistics.median(times[n]) for n in variants)
+    print(f"  speed-up of the workers: {one / two:.2f}× (median), {min(times[next(iter(variants))]) / min(times[list(variants)[1]]):.2f}× (best)")
+    for name in variants:
+        sp = splits[name]
+        main_cpu, workers_cpu = sp["cpu_main"], sp["cpu_workers"]
+        bound = max(main_cpu, (main_cpu + workers_cpu) / 2) if workers_cpu else main_cpu
+        print(f"  CPU seconds, {name}: this process {main_cpu:.2f} + workers {workers_cpu:.2f} "
+              f"→ wall time if the 2 cores were free: ≥ {bound:.2f} s")
+    print(f"  same bytes both ways: {len(set(digests.values())) == 1} (sha256 {next(iter(digests.values()))[:16]}…)")
+    if not args.skip_memory:
+        print("  memory, one export in a fresh process, input rows included (main = that process's "
+              "ru_maxrss; all = main + workers + forkserver, RSS and PSS, sampled every 20 ms):")
+        for name, workers in variants.items():
+            m = run_probe(len(rows), args.preset, workers)
+            print(f"    {name:<32} main {m['before_main']:.0f} → {m['peak_main']:.0f} MiB "
+                  f"(+{m['peak_main'] - m['before_main']:.0f});  all {int(m['processes'])} processes: "
+                  f"RSS {m['before_rss']:.0f} → {m['peak_rss']:.0f} MiB, "
+                  f"PSS {m['before_pss']:.0f} → {m['peak_pss']:.0f} MiB")
 
-    # Side by side, per post, on a sample: where the time goes, and the two renderers.
+
+def per_post_table(rows: list[ExportRow], args: argparse.Namespace) -> None:
+    """Side by side, per post, on a sample: where the time goes, and the two renderers."""
     sample = [r.body_markdown for r in rows[: args.sample]]
     from markdown_it import MarkdownIt
 
     py_md = MarkdownIt("commonmark", {"html": False}).enable("table")
 
-    def per_post_ms(fn, items) -> float:
+    def per_post_ms(fn, items) -> float:  # type: ignore[no-untyped-def]
         t = time.perf_counter()
         for x in items:
             fn(x)
@@ -217,32 +315,162 @@ def main() -> None:
         "render (markdown-it-py)": per_post_ms(py_md.render, sample),
         "sanitise (nh3)": per_post_ms(export.sanitize_html, rendered),
     }
-    preset = export.PRESETS[args.preset]
-    if preset.file_format == "csv":
-        import io
-
-        slugs = export.unique_slugs(rows[: args.sample])
-        t = time.perf_counter()
-        export.unique_slugs(rows[: args.sample])
-        stages["slugs (python-slugify)"] = (time.perf_counter() - t) / len(sample) * 1000
-        htmls = [export.sanitize_html(h) for h in rendered]
-        items = [
-            export.Item(row=r, slug=s, html=h, disclosure="", site_timezone=timezone.utc)
-            for r, s, h in zip(rows[: args.sample], slugs, htmls)
-        ]
-        names = preset.column_names(disclosure=False)
-        t = time.perf_counter()
-        frame = export._frame(items, preset, names, "cms")
-        stages["cells + DataFrame"] = (time.perf_counter() - t) / len(sample) * 1000
-        t = time.perf_counter()
-        export._write_csv(frame, io.BytesIO(), header=True)
-        stages["CSV writing (pandas)"] = (time.perf_counter() - t) / len(sample) * 1000
-    print(f"\nper post, {len(sample)} posts:")
+    print(f"\nper post, {len(sample)} posts, one core [{load()}]:")
     for name, ms in stages.items():
         print(f"  {name:<28} {ms:7.3f} ms  → {ms * len(rows) / 1000:6.2f} s for {len(rows):,}")
-    fast = stages[f"render ({export.RENDERER})"]
-    if export.RENDERER != "markdown-it-py" and fast:
-        print(f"  markdown-it-py / {export.RENDERER}: {stages['render (markdown-it-py)'] / fast:.1f}×")
+
+
+# --------------------------------------------------------------------------------------------
+# (b) run_export on SQLite
+
+
+def fill_db(url: str, rows: list[ExportRow]) -> dict[str, int]:
+    from sqlalchemy import insert, text
+
+    from studio.auth import add_user, create_first_admin
+    from studio.db import get_engine, migrate, session_scope
+    from studio.models import Draft, DraftSearch, Revision
+
+    engine = get_engine(url)
+    migrate(engine)
+    with session_scope(engine) as s:
+        admin = create_first_admin(s, "admin", "bench-password-123")
+        editor = add_user(s, admin, "editor", "bench-password-123", ["editor"]).id
+        authors = [add_user(s, admin, f"writer{i}", "bench-password-123", ["marketer"]).id for i in range(10)]
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 2000):
+            chunk = rows[start : start + 2000]
+            conn.execute(insert(Draft.__table__), [
+                {"id": r.draft_id, "author_id": authors[r.draft_id % len(authors)], "content_type": "blog",
+                 "topic": r.title, "audience": "", "keywords": [], "tone": "professional", "formality": 3,
+                 "temperature": 0.7, "target_words": 800, "language": "en", "status": "approved",
+                 "incomplete": False, "version": 3, "check_verdict": "pass", "title": r.title, "slug": "",
+                 "excerpt": r.excerpt, "meta_description": r.meta_description, "tags": list(r.tags),
+                 "categories": list(r.categories), "publish_date": r.publish_date,
+                 "publish_status": r.publish_status, "created_at": now, "updated_at": now}
+                for r in chunk
+            ])  # fmt: skip
+            conn.execute(insert(Revision.__table__), [
+                {"id": r.draft_id, "draft_id": r.draft_id, "number": 1, "body": r.body_markdown,
+                 "author_id": authors[r.draft_id % len(authors)], "reason": "generated", "note": "",
+                 "created_at": now}
+                for r in chunk
+            ])  # fmt: skip
+            conn.execute(text("UPDATE drafts SET current_revision_id = id WHERE id BETWEEN :a AND :b"),
+                         {"a": chunk[0].draft_id, "b": chunk[-1].draft_id})
+            conn.execute(insert(DraftSearch.__table__), [
+                {"draft_id": r.draft_id, "title": r.title, "body": r.body_markdown} for r in chunk
+            ])
+    engine.dispose()
+    return {"editor": editor}
+
+
+def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
+    from studio import exporting, review
+    from studio.db import dispose_engines, get_engine, session_factory
+    from studio.models import User
+
+    tmp = Path(tempfile.mkdtemp(prefix="studio-bench-export-"))
+    try:
+        template = tmp / "template.db"
+        t = time.perf_counter()
+        ids = fill_db(f"sqlite:///{template}", rows)
+        dispose_engines()
+        print(f"\n(b) run_export: {len(rows):,} approved drafts on SQLite "
+              f"({template.stat().st_size / 1e6:.0f} MB, filled in {time.perf_counter() - t:.1f} s)")
+
+        split: dict[str, float] = {}
+
+        def timed(module, name: str, key: str) -> None:  # type: ignore[no-untyped-def]
+            real = getattr(module, name, None)
+            if real is None:
+                return
+
+            def wrapper(*a, **k):  # type: ignore[no-untyped-def]
+                t0 = time.perf_counter()
+                try:
+                    return real(*a, **k)
+                finally:
+                    split[key] = split.get(key, 0.0) + time.perf_counter() - t0
+
+            setattr(module, name, wrapper)
+
+        timed(exporting, "_build_rows", "load")
+        timed(exporting, "_taken_slugs", "load")
+        timed(exporting, "export_bytes", "file")
+        timed(review, "transition_many", "transitions + audit")
+        timed(review, "transition", "transitions + audit")  # the per-draft path, when measured before
+
+        runs: list[dict[str, float]] = []
+        for i in range(args.repeat):
+            db = tmp / f"run{i}.db"
+            shutil.copyfile(template, db)
+            engine = get_engine(f"sqlite:///{db}")
+            split.clear()
+            session = session_factory(engine)()
+            try:
+                editor = session.get(User, ids["editor"])
+                t0 = time.perf_counter()
+                batch, f = exporting.run_export(session, editor, [r.draft_id for r in rows], args.preset)
+                t1 = time.perf_counter()
+                session.commit()
+                t2 = time.perf_counter()
+            finally:
+                session.close()
+            timings = getattr(f, "timings", {}) or {}
+            run = {**split, "commit": t2 - t1, "total": t2 - t0}
+            run["record batch + items"] = (t1 - t0) - sum(split.values())
+            run["render"] = timings.get("render", float("nan"))
+            run["csv"] = timings.get("csv", float("nan"))
+            runs.append(run)
+            dispose_engines()
+            db.unlink()
+        best = min(runs, key=lambda r: r["total"])
+        totals = [r["total"] for r in runs]
+        print(f"  total (run_export + commit): best {min(totals):.2f} s, median {statistics.median(totals):.2f} s "
+              f"over {len(runs)} runs [{load()}]; split of the best run:")
+        for key in ("load", "file", "transitions + audit", "record batch + items", "commit"):
+            extra = ""
+            if key == "file":
+                extra = (f"   (render+sanitise {best['render']:.2f} s + cells+CSV {best['csv']:.2f} s, "
+                         "summed over the worker processes)")
+            print(f"    {key:<22} {best.get(key, 0.0):6.2f} s{extra}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--preset", default="wordpress")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sample", type=int, default=300, help="posts for the per-stage table")
+    parser.add_argument("--db-drafts", type=int, default=None, help="drafts in the DB flow (default: --rows)")
+    parser.add_argument("--skip-db", action="store_true")
+    parser.add_argument("--skip-file", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--memory-probe", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_probe is not None:
+        print(json.dumps(memory_probe(args.rows, args.preset, args.memory_probe)))
+        return
+
+    print(f"python {sys.version.split()[0]} · {os.cpu_count()} CPUs · renderer {export.RENDERER} · {load()}")
+    t0 = time.perf_counter()
+    rows = build_rows(max(args.rows, args.db_drafts or 0))
+    words = sum(len(r.body_markdown.split()) for r in rows) / len(rows)
+    md_mb = sum(len(r.body_markdown.encode()) for r in rows) / 1e6
+    print(
+        f"built {len(rows):,} rows in {time.perf_counter() - t0:.1f} s: "
+        f"{words:.0f} words/post on average, {md_mb:.1f} MB of Markdown"
+    )
+    if not args.skip_file:
+        bench_file(rows[: args.rows], args)
+        per_post_table(rows, args)
+    if not args.skip_db:
+        bench_db(rows[: args.db_drafts or args.rows], args)
+    print(f"\n[{load()}]")
 
 
 if __name__ == "__main__":

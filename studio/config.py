@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # A line the generic export adds to every row, e.g. "Drafted with AI assistance; edited by our team."
     studio_ai_disclosure: str | None = None
 
+    # Processes that build large export files (see studio/export.py); 1 = in-process.
+    studio_export_workers: int = Field(default=1, ge=1, le=16)
+
     # Review workflow and accounts.
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)

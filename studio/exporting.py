@@ -10,9 +10,11 @@ service the page and the CLI call:
 * :func:`run_export`: ONE transaction, the caller's: the file is built, an ``ExportBatch`` (who,
   when, preset, rows, SHA-256 of the file, the file itself) and one ``ExportItem`` per draft
   (revision and slug written) are added, every draft moves to ``exported`` through
-  ``review.transition`` (permission ``export.run``, one ``review.export`` audit row each) and one
-  ``export.batch`` audit row records the batch. If anything fails half-way the caller's
-  ``session_scope`` rolls back: no status changes, no batch, no file.
+  ``review.transition_many`` (permission ``export.run`` checked once, one ``review.export`` audit
+  row each, all inserted at once) and one ``export.batch`` audit row records the batch. Drafts,
+  revisions and authors are read with a few ``IN (...)`` queries, never one per draft, and the
+  file is rendered by worker processes when it is large (``studio.export``). If anything fails
+  half-way the caller's ``session_scope`` rolls back: no status changes, no batch, no file.
 * :func:`past_exports` / :func:`download_batch`: earlier files, downloadable again (the checksum is
   verified first).
 
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from studio import audit, review
@@ -47,7 +49,7 @@ from studio.export import (
     row_from_draft,
     title_from_markdown,
 )
-from studio.models import AuditEvent, Draft, ExportBatch, ExportItem, User
+from studio.models import AuditEvent, Draft, DraftSearch, ExportBatch, ExportItem, User
 from studio.search import index_draft
 
 __all__ = [
@@ -439,15 +441,34 @@ def run_export(
     session.add(batch)
     session.flush()
     comment = f"Export {batch.id}: {PRESETS[preset].label}, {file.row_count} row(s)"
-    for draft, row, slug in zip(drafts, rows, file.slugs):
-        session.add(
-            ExportItem(batch_id=batch.id, draft_id=draft.id, revision_id=draft.current_revision_id, slug=slug)
-        )
-        review.transition(session, draft.id, actor, "export", expected_version=draft.version, comment=comment)
-        if not (draft.title or "").strip():
-            draft.title = row.title  # the title the CMS got (taken from the first heading)
+    ids = [d.id for d in drafts]
+    session.execute(
+        insert(ExportItem),
+        [
+            {"batch_id": batch.id, "draft_id": d.id, "revision_id": d.current_revision_id, "slug": slug}
+            for d, slug in zip(drafts, file.slugs)
+        ],
+    )
+    # The slug written (a later export keeps it, so the CMS updates instead of duplicating) and
+    # a title taken from the first heading (the title the CMS got) go into the same UPDATE as
+    # the status: each draft is written once.
+    written: dict[int, dict[str, object]] = {d.id: {"slug": slug} for d, slug in zip(drafts, file.slugs)}
+    untitled: list[Draft] = []
+    for d, row in zip(drafts, rows):
+        if not (d.title or "").strip():
+            written[d.id]["title"] = row.title
+            untitled.append(d)
+    review.transition_many(
+        session, ids, actor, "export",
+        expected_versions={d.id: d.version for d in drafts}, comment=comment, set_values=written,
+    )  # fmt: skip
+    for start in range(0, len(untitled), 500):
+        chunk = untitled[start : start + 500]
+        # Their search rows in one query, held here so index_draft finds them in the session.
+        held = list(session.scalars(select(DraftSearch).where(DraftSearch.draft_id.in_([d.id for d in chunk]))))
+        for draft in chunk:
             index_draft(session, draft)
-        draft.slug = slug  # a later export keeps it, so the CMS updates instead of duplicating
+        del held
     audit.record(
         session,
         actor,
@@ -462,7 +483,7 @@ def run_export(
             "sha256": file.sha256,
             "filename": file.filename_suggestion,
             "bytes": len(file.content),
-            "draft_ids": [d.id for d in drafts],
+            "draft_ids": ids,
             "disclosure": bool(disclosure),
         },
     )

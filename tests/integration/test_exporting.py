@@ -186,19 +186,19 @@ def test_a_draft_that_is_not_approved_in_the_selection_is_named(engine, people, 
 
 
 def test_a_failure_half_way_changes_no_status(engine, people, three, monkeypatch):
-    real = review.transition
+    real = review.transition_many
     calls = {"n": 0}
 
-    def fail_on_the_third(*args, **kwargs):
+    def fail_after_the_updates(session, *args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        real(session, *args, **kwargs)  # statuses, audit rows and comments are written…
+        session.flush()
+        raise RuntimeError("disk full")  # …and then the export fails before it commits
 
-    monkeypatch.setattr(review, "transition", fail_on_the_third)
+    monkeypatch.setattr(review, "transition_many", fail_after_the_updates)
     with pytest.raises(RuntimeError, match="disk full"):
         export(engine, people.editor, three)
-    assert calls["n"] == 3
+    assert calls["n"] == 1
     assert statuses(engine, three) == ["approved"] * 3
     assert count(engine, ExportBatch) == 0 and count(engine, ExportItem) == 0
     with session_scope(engine) as s:
