@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from studio.config import PROJECT_ROOT, get_settings
 
@@ -82,15 +84,42 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+# SQLSTATEs of a transaction that lost a race: serialization failure, deadlock, lock not available.
+_PG_CONTENTION = {"40001", "40P01", "55P03"}
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    """True for errors that mean "someone else changed this at the same moment"."""
+    if isinstance(exc, StaleDataError):  # a versioned UPDATE matched no row
+        return True
+    if isinstance(exc, DBAPIError):
+        if getattr(exc.orig, "sqlstate", None) in _PG_CONTENTION:
+            return True
+        message = str(exc.orig).lower()
+        return "database is locked" in message or "database table is locked" in message
+    return False
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One short session per user action: commit on success, roll back on any error."""
+    """One short session per user action: commit on success, roll back on any error.
+
+    Losing a race with another action (a stale version at flush, SQLite still busy after its
+    timeout, a PostgreSQL deadlock or serialization failure) rolls back and raises
+    VersionConflict, whose message tells the person to reload; never a raw database error.
+    """
     session = session_factory(engine or get_engine())()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if _lost_a_race(exc):
+            from studio.drafts import VersionConflict
+
+            raise VersionConflict(
+                "Someone else changed this at the same moment; reload to see it. Nothing was changed."
+            ) from exc
         raise
     finally:
         session.close()

@@ -29,6 +29,19 @@ class DraftInputError(ValueError):
     pass
 
 
+def storable_text(text: str) -> str:
+    """The text as any database can keep it, otherwise unchanged: NUL characters are dropped
+    (PostgreSQL's text type cannot hold them) and lone surrogates, which are not valid UTF-8
+    (undecodable bytes from a terminal arrive as them), become U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def title_from_markdown(body: str) -> str:
     for line in body.splitlines():
         stripped = line.strip()
@@ -95,8 +108,10 @@ def add_revision(
     run_checks: bool = True,
 ) -> Revision:
     """Every text change is a new revision; the draft points at the newest."""
+    body = storable_text(body)
     if len(body) > MAX_BODY_CHARS:
         raise DraftInputError(f"The text is {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}.")
+    lock_draft(session, draft)  # no two revisions get one number
     number = (
         session.scalar(select(func.max(Revision.number)).where(Revision.draft_id == draft.id)) or 0
     ) + 1
@@ -160,8 +175,24 @@ _DONE = {
 }
 
 
+def lock_draft(session: Session, draft: Draft) -> None:
+    """Hold the draft's row until this transaction ends, and see its latest committed state.
+
+    On PostgreSQL two actions on one draft then run one after the other: the second waits, then
+    sees the first's version (a clear VersionConflict) instead of inserting a duplicate revision
+    number or failing its versioned UPDATE. SQLite needs no lock (the engine begins IMMEDIATE, so
+    writers are serialised already) and ignores FOR UPDATE.
+    """
+    if draft.id is None or session.get_bind().dialect.name == "sqlite":
+        return
+    latest = session.scalar(select(Draft.version).where(Draft.id == draft.id).with_for_update())
+    if latest is not None and latest != draft.version:
+        session.refresh(draft)  # someone committed after we loaded it
+
+
 def check_version(session: Session, draft: Draft, expected_version: int | None) -> None:
     """Refuse an action based on a stale view, saying who acted first and when."""
+    lock_draft(session, draft)
     if expected_version is None or draft.version == expected_version:
         return
     from studio.models import AuditEvent
@@ -205,6 +236,7 @@ def edit_text(
         if draft.status == "in_review":
             raise PermissionDenied("This draft is in review; an editor may edit it, or wait for their decision.")
         raise PermissionDenied(f"This draft is {label}; its text can no longer be changed.")
+    body = storable_text(body)
     if not body.strip():
         raise DraftInputError("The text is empty. Nothing was saved.")
     current = draft.current_revision.body if draft.current_revision else None

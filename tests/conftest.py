@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
 
 from studio.config import reload_settings
+from tests.support import postgres as pg
 
 _ENV_PREFIXES = ("STUDIO_", "OPENAI_")
 
@@ -30,12 +32,49 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     reload_settings()
 
 
+DB_BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """Which database a test runs on: every test that uses `db_url`/`engine` runs on both.
+
+    PostgreSQL runs when STUDIO_TEST_POSTGRES_URL names a server (.ci/run starts one); without
+    it those cases are skipped, except under CI=true, where a missing server fails the run.
+    """
+    backend = request.param
+    if backend == "postgresql":
+        if "sqlite_only" in request.fixturenames:
+            pytest.skip("SQLite-specific test (PRAGMA, FTS5)")
+        if not pg.server_url():
+            if pg.in_ci():
+                pytest.fail(f"CI=true but no PostgreSQL server. {pg.skip_reason()}", pytrace=False)
+            pytest.skip(pg.skip_reason())
+    return backend
+
+
 @pytest.fixture
-def db_url(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'studio.db'}"
-    monkeypatch.setenv("STUDIO_DATABASE_URL", url)
-    reload_settings()
-    return url
+def sqlite_only() -> None:
+    """Use as `@pytest.mark.usefixtures("sqlite_only")` to keep a test to SQLite (PRAGMA checks
+    and the like): `db_backend` skips its PostgreSQL case."""
+
+
+@pytest.fixture
+def db_url(db_backend: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database: a SQLite file in tmp_path, or a new PostgreSQL database (dropped after)."""
+    with ExitStack() as stack:
+        if db_backend == "postgresql":
+            try:
+                url = stack.enter_context(pg.fresh_database())
+            except pg.PostgresUnavailable as exc:
+                if pg.in_ci():
+                    pytest.fail(str(exc), pytrace=False)
+                pytest.skip(str(exc))
+        else:
+            url = f"sqlite:///{tmp_path / 'studio.db'}"
+        monkeypatch.setenv("STUDIO_DATABASE_URL", url)
+        reload_settings()
+        yield url
 
 
 @pytest.fixture

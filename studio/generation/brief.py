@@ -74,7 +74,8 @@ class BriefError(ValueError):
 def _clean(text: str) -> str:
     # Control characters (other than newlines and tabs) are dropped: they are never meant, and
     # some break terminals, CSV readers and prompts.
-    text = unicodedata.normalize("NFC", text or "")
+    # Lone surrogates (undecodable bytes from a terminal) are not valid UTF-8: U+FFFD instead.
+    text = unicodedata.normalize("NFC", (text or "").encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
 
 
@@ -128,11 +129,16 @@ class Brief:
                 f"Audience is {len(audience)} characters; the limit is {AUDIENCE_MAX_CHARS}."
             )
 
-        keywords = parse_keywords(values.get("keywords"))
-        if len(keywords) > KEYWORDS_MAX:
-            problems["keywords"] = f"{len(keywords)} keywords given; the limit is {KEYWORDS_MAX}."
-        elif any(len(k) > KEYWORD_MAX_CHARS for k in keywords):
-            problems["keywords"] = f"Each keyword may be at most {KEYWORD_MAX_CHARS} characters."
+        raw_keywords = values.get("keywords")
+        keywords: list[str] = []
+        if raw_keywords is not None and not isinstance(raw_keywords, (str, list, tuple)):
+            problems["keywords"] = "Keywords must be text: words or phrases separated by commas."
+        else:
+            keywords = parse_keywords(raw_keywords)
+            if len(keywords) > KEYWORDS_MAX:
+                problems["keywords"] = f"{len(keywords)} keywords given; the limit is {KEYWORDS_MAX}."
+            elif any(len(k) > KEYWORD_MAX_CHARS for k in keywords):
+                problems["keywords"] = f"Each keyword may be at most {KEYWORD_MAX_CHARS} characters."
 
         tone = str(values.get("tone") or "professional").strip().lower()
         if tone not in VOICES:
@@ -189,7 +195,7 @@ def _as_number(value: Any, kind: type) -> Any:
         return None
     try:
         number = kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
         return None
     if kind is int and isinstance(value, float) and not value.is_integer():
         return None
