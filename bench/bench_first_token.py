@@ -10,14 +10,10 @@ construction, streaming through langchain-openai, until the first text chunk is 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
 import time
 
-import openai
-
-from tests.support.fake_openai import FakeOpenAI
+from bench._studio import BRIEF, studio_and_server
 
 
 def main() -> None:
@@ -25,32 +21,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="studio-bench-")
-    with FakeOpenAI(reply_words=800, delay=0.0) as server:
-        os.environ.update(
-            STUDIO_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
-            OPENAI_BASE_URL=server.base_url,
-            OPENAI_API_KEY="sk-bench",
-            STUDIO_MODEL="fake-gpt",
-            STUDIO_SECRETS_FILE=f"{tmp}/absent.toml",
-        )
-        from studio.auth import create_first_admin
-        from studio.config import reload_settings
-        from studio.db import get_engine, migrate, session_scope
+    with studio_and_server(800) as st:
         from studio.generation.brief import Brief
-        from studio.generation.prompts import build_messages, messages_as_records
         from studio.generation.writer import DraftRun
 
-        settings = reload_settings()
-        engine = get_engine()
-        migrate(engine)
-        with session_scope(engine) as s:
-            user = create_first_admin(s, "bench", "bench-password-123")
-
-        values = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
-                      keywords="planning,SEO", tone="friendly", formality=3, temperature=0.7, target_words=800)
-        messages = messages_as_records(build_messages(Brief.create(**values)))
-        client = openai.OpenAI(base_url=server.base_url, api_key="sk-bench")
+        values = dict(BRIEF, target_words=800)
+        client, messages, settings, engine, user = st.client, st.messages, st.settings, st.engine, st.user
 
         def raw_ttft() -> float:
             t0 = time.perf_counter()

@@ -11,14 +11,10 @@ server with zero delay, interleaved in one run; the server sends an ~800-word re
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
 import time
 
-import openai
-
-from tests.support.fake_openai import FakeOpenAI
+from bench._studio import BRIEF, studio_and_server
 
 
 def main() -> None:
@@ -27,32 +23,14 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=800)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="studio-bench-")
-    with FakeOpenAI(reply_words=args.words, delay=0.0) as server:
-        os.environ.update(
-            STUDIO_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
-            OPENAI_BASE_URL=server.base_url,
-            OPENAI_API_KEY="sk-bench",
-            STUDIO_MODEL="fake-gpt",
-            STUDIO_SECRETS_FILE=f"{tmp}/absent.toml",
-        )
-        from studio.auth import create_first_admin
-        from studio.config import reload_settings
-        from studio.db import get_engine, migrate, session_scope
+    with studio_and_server(args.words) as st:
+        from studio.db import session_scope
         from studio.generation.brief import Brief
-        from studio.generation.prompts import build_messages, messages_as_records
         from studio.generation.writer import DraftRun
         from studio.models import CheckReport
 
-        settings = reload_settings()
-        engine = get_engine()
-        migrate(engine)
-        with session_scope(engine) as s:
-            user = create_first_admin(s, "bench", "bench-password-123")
-        values = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
-                      keywords="planning,SEO", tone="friendly", formality=3, temperature=0.7, target_words=args.words)
-        messages = messages_as_records(build_messages(Brief.create(**values)))
-        client = openai.OpenAI(base_url=server.base_url, api_key="sk-bench")
+        values = dict(BRIEF, target_words=args.words)
+        client, messages, settings, engine, user = st.client, st.messages, st.settings, st.engine, st.user
 
         def plain() -> tuple[float, int]:
             t0 = time.perf_counter()

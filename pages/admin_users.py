@@ -13,7 +13,6 @@ from studio.auth import (
     reset_password,
     set_roles,
 )
-from studio.errors import user_message
 
 user = ui.require_user()
 st.title("People")
@@ -21,15 +20,7 @@ ui.show_flashes()
 
 
 def run(fn, *args, success: str) -> None:
-    try:
-        with ui.db() as session:
-            fn(session, user, *args)
-    except Exception as exc:  # noqa: BLE001
-        message = user_message(exc)
-        if message is None:
-            raise
-        st.error(message)
-    else:
+    if ui.attempt(fn, user, *args) is not ui.REFUSED:
         ui.flash(success)
         st.rerun()
 

@@ -148,18 +148,15 @@ if outcome:
                 new_text = st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
                 save = st.form_submit_button("Save")
             if save:
-                try:
-                    with ui.db() as session:
-                        revision = edit_text(session, outcome["draft_id"], user, new_text, outcome["version"])
-                        version = revision.draft.version
-                except Exception as exc:  # noqa: BLE001
-                    message = user_message(exc)
-                    if message is None:
-                        raise
-                    st.error(message)
-                else:
+                saved = ui.attempt(
+                    lambda s: (lambda r: (r.number, r.draft.version))(
+                        edit_text(s, outcome["draft_id"], user, new_text, outcome["version"])
+                    )
+                )
+                if saved:
+                    number, version = saved
                     outcome.update(text=new_text, version=version)
-                    ui.flash(f"Saved as revision {revision.number} of draft #{outcome['draft_id']}.")
+                    ui.flash(f"Saved as revision {number} of draft #{outcome['draft_id']}.")
                     st.rerun()
         cols = st.columns([1, 1, 3])
         if cols[0].button("Regenerate with these settings", key="regenerate_button"):

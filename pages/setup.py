@@ -3,8 +3,7 @@
 import streamlit as st
 
 from studio import ui
-from studio.auth import PASSWORD_MIN_LENGTH, create_first_admin, needs_first_admin
-from studio.errors import user_message
+from studio.auth import PASSWORD_MIN_LENGTH, create_first_admin
 
 st.title("Welcome to Content Studio")
 st.write("There are no accounts yet. Create the first admin; you can add marketers and editors afterwards.")
@@ -20,18 +19,9 @@ if create:
     if password != confirm:
         st.error("The two passwords differ. Type the same password twice.")
     else:
-        try:
-            with ui.db() as session:
-                if not needs_first_admin(session):
-                    st.error("An admin already exists. Sign in instead.")
-                    st.stop()
-                user = create_first_admin(session, name, password, display_name=display)
-        except Exception as exc:  # noqa: BLE001
-            message = user_message(exc)
-            if message is None:
-                raise
-            st.error(message)
-        else:
+        # create_first_admin itself refuses once anyone exists.
+        user = ui.attempt(create_first_admin, name, password, display_name=display)
+        if user:
             ui.sign_in_as(user)
             ui.flash(f"Welcome, {user.label}. You are the admin.")
             st.rerun()

@@ -4,7 +4,6 @@ import streamlit as st
 
 from studio import ui
 from studio.auth import authenticate
-from studio.errors import user_message
 
 st.title("Sign in to Content Studio")
 reason = st.session_state.pop("signed_out_reason", None)
@@ -17,14 +16,7 @@ with st.form("sign_in"):
     go = st.form_submit_button("Sign in", type="primary")
 
 if go:
-    try:
-        with ui.db() as session:
-            user = authenticate(session, name, password, sleep=ui.pause)
-    except Exception as exc:  # noqa: BLE001
-        message = user_message(exc)
-        if message is None:
-            raise
-        st.error(message)
-    else:
+    user = ui.attempt(authenticate, name, password, sleep=ui.pause)
+    if user:
         ui.sign_in_as(user)
         st.rerun()

@@ -92,6 +92,35 @@ def require_user() -> User:
     return user
 
 
+class Refused:
+    """What `attempt` returns when a service refused: falsy, and the message was shown."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+REFUSED = Refused()
+
+
+def attempt(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run one service in its own session; a refusal or bad input is shown, not raised.
+
+    Returns the service's result, or REFUSED. Anything that is not a message for the person
+    (a bug) propagates.
+    """
+    from studio.errors import user_message
+
+    try:
+        with db() as session:
+            return fn(session, *args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - filtered just below
+        message = user_message(exc)
+        if message is None:
+            raise
+        st.error(message)
+        return REFUSED
+
+
 def flash(message: str, kind: str = "success") -> None:
     """A message that survives the rerun that follows a button press."""
     st.session_state.setdefault("_flash", []).append((kind, message))

@@ -14,7 +14,6 @@ from studio import audit, review, ui
 from studio.auth import can
 from studio.checks import VERDICT_WORDS, apply_suggestion, latest_report
 from studio.drafts import edit_text, generations_for, get_draft
-from studio.errors import user_message
 from studio.generation.brief import CONTENT_TYPES, FORMALITY, LANGUAGES
 from studio.highlight import highlight_html, legend_html
 from studio.models import User
@@ -61,15 +60,7 @@ class DraftView:
 
 
 def _run(fn, *args, success: str | None = None, **kwargs) -> bool:  # type: ignore[no-untyped-def]
-    """Run a service in its own session; show refusals as messages, keep going."""
-    try:
-        with ui.db() as session:
-            fn(session, *args, **kwargs)
-    except Exception as exc:  # noqa: BLE001
-        message = user_message(exc)
-        if message is None:
-            raise
-        st.error(message)
+    if ui.attempt(fn, *args, **kwargs) is ui.REFUSED:
         return False
     if success:
         ui.flash(success)
