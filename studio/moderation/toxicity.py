@@ -446,6 +446,20 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def openai_moderation_not_usable(settings) -> BackendStatus | None:  # type: ignore[no-untyped-def]
+    """Why the OpenAI tier cannot run (off, or no key/server), or None when it can.
+
+    One rule for both the check and the Settings page, so they never disagree.
+    """
+    if not settings.studio_openai_moderation:
+        return BackendStatus("openai-moderation", "skipped", "disabled (STUDIO_OPENAI_MODERATION is off)", "optional")
+    if not settings.openai_configured:
+        return BackendStatus(
+            "openai-moderation", "unavailable", "enabled, but no OpenAI API key or base URL is configured", "optional"
+        )
+    return None
+
+
 def run_toxicity(text: str, settings, sents: list[Span] | None = None) -> tuple[list[BackendStatus], list[Finding]]:
     sents = sentences(text) if sents is None else sents
     statuses: list[BackendStatus] = []
@@ -461,10 +475,9 @@ def run_toxicity(text: str, settings, sents: list[Span] | None = None) -> tuple[
         statuses.append(BackendStatus("detoxify", "unavailable", detox_reason, "primary"))
         detox_ran = False
 
-    if not settings.studio_openai_moderation:
-        statuses.append(BackendStatus("openai-moderation", "skipped", "disabled (STUDIO_OPENAI_MODERATION is off)", "optional"))
-    elif not settings.openai_configured:
-        statuses.append(BackendStatus("openai-moderation", "unavailable", "enabled, but no OpenAI API key or base URL is configured", "optional"))
+    not_usable = openai_moderation_not_usable(settings)
+    if not_usable is not None:
+        statuses.append(not_usable)
     else:
         try:
             findings += run_openai(text, sents, settings)
@@ -507,10 +520,9 @@ def toxicity_statuses(settings, *, load: bool = False) -> list[BackendStatus]:
         why = _reason(exc)
         out.append(BackendStatus("detoxify", "unavailable", why, "primary"))
         detox_ok = False
-    if not settings.studio_openai_moderation:
-        out.append(BackendStatus("openai-moderation", "skipped", "disabled (STUDIO_OPENAI_MODERATION is off)", "optional"))
-    elif not settings.openai_configured:
-        out.append(BackendStatus("openai-moderation", "unavailable", "enabled, but no OpenAI API key or base URL is configured", "optional"))
+    not_usable = openai_moderation_not_usable(settings)
+    if not_usable is not None:
+        out.append(not_usable)
     else:
         where = settings.openai_base_url or "api.openai.com"
         out.append(BackendStatus("openai-moderation", "ran", f"{OPENAI_MODEL} at {where}", "optional"))
