@@ -53,6 +53,15 @@ def friendly_error(exc: BaseException, choice: ProviderChoice | None = None, *, 
             f"The AI server had a problem (HTTP {exc.status_code}). This is usually temporary: "
             "retry in a moment."
         )
+    if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIResponseValidationError):
+        # An error event inside the stream (the model failed part-way): the server's words.
+        said = " ".join(str(exc.message or "").split())[:200] or "no details"
+        if mid_stream:
+            return (
+                f"The AI server stopped with an error while writing the draft ({said}). The text "
+                "so far is kept; retry to finish."
+            )
+        return f"The AI server reported an error ({said}). Retry in a moment."
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.StreamError)):
         return DROPPED
     if isinstance(exc, (json.JSONDecodeError, openai.APIResponseValidationError)):

@@ -168,7 +168,36 @@ def get_chat_model(
     if seed is not None:
         kwargs["seed"] = seed
     kwargs["http_client"] = _shared_http_client(settings.studio_request_timeout)
-    return ChatOpenAI(**kwargs)
+    chat = ChatOpenAI(**kwargs)
+    chat.client = DictChunkCompletions(chat.client)
+    return chat
+
+
+class DictChunkCompletions:
+    """``client.chat.completions`` for ChatOpenAI, whose streamed chunks are the JSON objects
+    the server sent.
+
+    ChatOpenAI's stream turns every SDK chunk object straight back into a dict
+    (``model_dump``) and reads only that; building and dumping ~450 pydantic objects for an
+    800-word draft cost more CPU than everything else in the studio's generate path (see
+    ``bench/bench_generate.py``). The SDK hands out the dicts it parsed when the stream's chunk
+    type is ``object``; ChatOpenAI takes dict chunks as they are. The request itself still goes
+    through ``create``: same body, headers, key, retries, errors and in-stream error events.
+    Everything else (non-streamed calls, ``with_raw_response`` …) is the SDK's own.
+    """
+
+    def __init__(self, completions: Any) -> None:
+        self._completions = completions
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._completions, name)
+
+    def create(self, **payload: Any) -> Any:
+        if not payload.get("stream"):
+            return self._completions.create(**payload)
+        from openai import Stream
+
+        return self._completions.with_raw_response.create(**payload).parse(to=Stream[object])
 
 
 def check_connection(settings: Settings, provider: str | None = None, model: str | None = None) -> str:

@@ -438,6 +438,17 @@ def test_malformed(fake_openai: FakeOpenAI) -> None:
         list(lc.stream("hi"))
 
 
+def test_error_event_mid_stream(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply = REPLY
+    fake_openai.fail_next("error_event", message="overloaded")
+    received = []
+    with pytest.raises(openai.APIError, match="overloaded"):
+        for chunk in client(fake_openai).chat.completions.create(model="m", messages=MESSAGES, stream=True):
+            if chunk.choices and chunk.choices[0].delta.content:
+                received.append(chunk.choices[0].delta.content)
+    assert "".join(received) == REPLY[:24]
+
+
 # --------------------------------------------------------------------------------------
 # Lifecycle, reset, standalone
 # --------------------------------------------------------------------------------------

@@ -112,6 +112,15 @@ def test_connection_dropped_mid_stream_keeps_the_partial_text(engine, people, fa
     assert draft.incomplete and revisions[-1].body == shown and revisions[-1].reason == "partial"
 
 
+def test_error_event_mid_stream_keeps_the_partial_text_and_says_what_the_server_said(engine, people, fake_openai, server_settings):
+    fake_openai.fail_next("error_event", after_chunks=4, message="The model is overloaded")
+    run, shown = _run(engine, people, server_settings)
+    assert shown and "stopped with an error while writing" in run.outcome.error
+    assert "The model is overloaded" in run.outcome.error
+    draft, revisions, _ = _saved(engine, run.outcome.draft_id)
+    assert draft.incomplete and revisions[-1].body == shown and revisions[-1].reason == "partial"
+
+
 def test_retry_after_a_failure_completes_the_same_draft(engine, people, fake_openai, server_settings):
     fake_openai.fail_next("drop", after_chunks=3)
     first, _ = _run(engine, people, server_settings)

@@ -29,6 +29,9 @@ Faults (``fail_next(kind, times=1, **kw)``), queued, each consumed by one reques
                  without any response
     "malformed"  non-stream: 200 with an invalid JSON body; stream: ``after_chunks``
                  deltas (default 1), then a ``data:`` line that is not JSON
+    "error_event" stream: ``after_chunks`` deltas (default 2), then an in-stream error event
+                 (``data: {"error": {...}}``, ``message=``), as OpenAI sends when a model
+                 fails part-way; non-stream: a 500
 Every fault accepts ``endpoint="chat/completions"`` (or "moderations", "models") to only
 apply to requests whose path ends with it; by default a fault hits the next request to any
 ``/v1`` endpoint.
@@ -56,7 +59,7 @@ from typing import Any
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "FAULT_KINDS", "count_tokens", "default_article"]
 
-FAULT_KINDS = ("429", "500", "401", "timeout", "drop", "malformed")
+FAULT_KINDS = ("429", "500", "401", "timeout", "drop", "malformed", "error_event")
 
 DEFAULT_MODEL = "fake-gpt"
 MODERATION_MODEL = "omni-moderation-latest"
@@ -722,6 +725,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._stream_fault = (kind, kw)
                 return False
             self._drop_connection()
+        if kind == "error_event":
+            if is_stream:
+                self._stream_fault = (kind, kw)
+                return False
+            self._send_json(500, _error_body(kw.get("message", "The model failed."), "server_error", None))
+            return True
         if kind == "malformed":
             if is_stream:
                 self._stream_fault = (kind, kw)
@@ -828,7 +837,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         pieces = self._pieces(text)
         if fault_kind is not None:
-            default_after = {"drop": 3, "malformed": 1}.get(fault_kind, 0)
+            default_after = {"drop": 3, "malformed": 1, "error_event": 2}.get(fault_kind, 0)
             pieces = pieces[: int(fault_kw.get("after_chunks", default_after))]
 
         self._start_stream()
@@ -856,6 +865,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault_kind == "timeout":
             fake._sleep(float(fault_kw.get("seconds", 5.0)))
             self._drop_connection()
+        if fault_kind == "error_event":
+            self._write_event(
+                _error_body(fault_kw.get("message", "The model failed while generating."), "server_error", None)
+            )
+            self._end_stream()
         if fault_kind == "malformed":
             self._write_chunk(b'data: {"id": "chatcmpl-broken", "choices": [{"delta": \n\n')
             self._write_event("[DONE]")
