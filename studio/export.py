@@ -84,9 +84,11 @@ import threading
 import time
 import types
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
+from itertools import islice
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -98,6 +100,7 @@ __all__ = [
     "ALLOWED_TAGS",
     "ALLOWED_URL_SCHEMES",
     "GENERIC",
+    "HTML_VERSION",
     "HUBSPOT",
     "JSON_PRESET",
     "PRESETS",
@@ -152,6 +155,9 @@ class ExportRow:
     publish_status: str = "draft"
     language: str = "en"
     content_type: str = "blog"
+    # The body's sanitised HTML when it was rendered ahead (stored with the revision, made by
+    # render_html under the running HTML_VERSION); None renders it during the export.
+    body_html: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # Lists from the ORM's JSON columns become tuples, so a row is hashable and immutable.
@@ -179,6 +185,20 @@ class ExportRow:
                 f"Draft {self.draft_id} ({self.title!r}) is scheduled (future) but has no "
                 "publish date."
             )
+
+
+_ROW_FIELDS = tuple(ExportRow.__dataclass_fields__)
+
+
+def with_text(row: ExportRow, body_markdown: str, body_html: str | None) -> ExportRow:
+    """``row`` with its text: a copy without the field checks, which passed when ``row`` was
+    made (an export validates every row first, then reads the text a chunk at a time)."""
+    new = object.__new__(ExportRow)
+    for name in _ROW_FIELDS:
+        object.__setattr__(new, name, getattr(row, name))
+    object.__setattr__(new, "body_markdown", body_markdown)
+    object.__setattr__(new, "body_html", body_html)
+    return new
 
 
 def title_from_markdown(markdown: str) -> str:
@@ -210,11 +230,21 @@ def _title_parser() -> Any:
     return _TITLE_PARSER
 
 
-def row_from_draft(draft: Any, revision: Any = None, author_email: str | None = None) -> ExportRow:
+def row_from_draft(
+    draft: Any,
+    revision: Any = None,
+    author_email: str | None = None,
+    *,
+    author_name: str | None = None,
+    html: bool = True,
+) -> ExportRow:
     """Adapt a ``studio.models.Draft`` (and the ``Revision`` to export) into an :class:`ExportRow`.
 
-    ``revision`` defaults to the draft's current revision. The User model keeps no e-mail, so the
-    caller passes it when it knows one (HubSpot matches authors by e-mail).
+    ``revision`` defaults to the draft's current revision; its stored HTML is used when it was
+    made under the running :data:`HTML_VERSION`. The User model keeps no e-mail, so the caller
+    passes it when it knows one (HubSpot matches authors by e-mail). ``author_name`` stands in
+    for ``draft.author`` (a caller that read the draft's columns, not the ORM object).
+    ``html=False`` leaves the stored HTML unread (a row built only to validate the draft).
     """
     revision = revision if revision is not None else draft.current_revision
     if revision is None:
@@ -227,10 +257,11 @@ def row_from_draft(draft: Any, revision: Any = None, author_email: str | None = 
         raise ExportError(
             f"{named} has no title and its text has no heading: add a title before exporting."
         )
-    author = getattr(draft, "author", None)
-    author_name = ""
-    if author is not None:
-        author_name = getattr(author, "label", None) or getattr(author, "name", "") or ""
+    if author_name is None:
+        author = getattr(draft, "author", None)
+        author_name = ""
+        if author is not None:
+            author_name = getattr(author, "label", None) or getattr(author, "name", "") or ""
     return ExportRow(
         draft_id=draft.id,
         revision_number=revision.number,
@@ -247,6 +278,12 @@ def row_from_draft(draft: Any, revision: Any = None, author_email: str | None = 
         publish_status=draft.publish_status or "draft",
         language=draft.language or "en",
         content_type=draft.content_type or "",
+        # html_version first: body_html is a deferred column, read only when it will be used.
+        body_html=(
+            revision.body_html
+            if html and getattr(revision, "html_version", None) == HTML_VERSION
+            else None
+        ),
     )
 
 
@@ -344,6 +381,30 @@ def _make_renderer() -> tuple[str, Callable[[str], str]]:
 RENDERER, _render_markdown = _make_renderer()
 
 
+def _html_version() -> str:
+    """Names what :func:`render_html` produces: the renderer and sanitiser with their versions,
+    the Markdown rules and the allowlist. HTML stored under another name is rendered again, so
+    an upgraded sanitiser (or a narrower allowlist) reaches every export at once."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:  # pragma: no cover
+            return "?"
+
+    package = "markdown-it-pyrs" if RENDERER == "markdown-it-pyrs" else "markdown-it-py"
+    recipe = repr((
+        RENDERER, v(package), "nh3", v("nh3"), _MARKDOWN_RULES, sorted(ALLOWED_TAGS),
+        sorted((t, sorted(a)) for t, a in ALLOWED_ATTRIBUTES.items()), sorted(ALLOWED_URL_SCHEMES),
+        sorted(_CLEAN_CONTENT_TAGS), "noopener noreferrer", "text-align",
+    ))  # fmt: skip
+    return "h1-" + hashlib.sha256(recipe.encode()).hexdigest()[:20]
+
+
+HTML_VERSION = _html_version()
+
+
 def sanitize_html(html: str) -> str:
     """``html`` reduced to the allowlist: the last step before HTML leaves the studio."""
     return _CLEANER.clean(html)
@@ -381,7 +442,14 @@ def neutralise(value: str, mode: Mode = "cms") -> str:
 # --------------------------------------------------------------------------------------------
 
 
+# What python-slugify returns unchanged: a draft's stored slug (publishing made it with
+# python-slugify) usually is one already, and skipping the call saves ~30 µs a row.
+_PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _slugify(text: str) -> str:
+    if len(text) <= SLUG_MAX_LENGTH and _PLAIN_SLUG.fullmatch(text):
+        return text
     # text-unidecode, named: the default "auto" backend re-tries importing the optional
     # `unidecode` package on every non-ASCII call (a file-system search each time), and the
     # slug must not change with what else happens to be installed.
@@ -463,6 +531,12 @@ class Preset:
     # Columns present only when the workspace sets an AI-disclosure text.
     disclosure_columns: frozenset[str] = frozenset()
     notes: str = ""
+
+    @property
+    def uses_markdown(self) -> bool:
+        """Whether a column carries the Markdown body (else rows may come without it when their
+        HTML was rendered ahead)."""
+        return "body_markdown" in self.columns
 
     def column_names(self, *, disclosure: bool) -> list[str]:
         return [c for c in self.columns if disclosure or c not in self.disclosure_columns]
@@ -671,9 +745,11 @@ def _clean_row(row: ExportRow) -> ExportRow:
 
 
 def _render_bodies(rows: Sequence[ExportRow]) -> list[str]:
+    """Each row's sanitised HTML: the stored one when the row has it, else rendered now (rows
+    are cleaned already, so this is render_html's output either way)."""
     clean = _CLEANER.clean
     render = _render_markdown
-    return [clean(render(r.body_markdown)) for r in rows]
+    return [clean(render(r.body_markdown)) if r.body_html is None else r.body_html for r in rows]
 
 
 # With STUDIO_EXPORT_WORKERS > 1, exports of at least PARALLEL_MIN_ROWS rows render and write
@@ -724,27 +800,32 @@ def export_bytes(
         raise ExportError(f"Unknown mode {mode!r}; choose 'cms' or 'spreadsheet'.")
     if preset.file_format == "json" and (mode != "cms" or bom):
         raise ExportError("JSON exports have no spreadsheet mode and no BOM; use a CSV preset.")
-    rows = list(rows)
-    if not rows:
+    # A sized iterable (the export flow's rows, whose text is read as they are iterated) is
+    # consumed once, a chunk at a time; anything else is read into a list first.
+    if not isinstance(rows, Sized) or preset.file_format == "json":
+        rows = list(rows)
+    total = len(rows)
+    if not total:
         raise ExportError("Nothing to export: no approved drafts match.")
     seen: set[int] = set()
-    for r in rows:
-        if r.draft_id in seen:
-            raise ExportError(f"Draft {r.draft_id} is in the export twice.")
-        seen.add(r.draft_id)
-    del seen
+
+    def once(row: ExportRow) -> ExportRow:
+        if row.draft_id in seen:
+            raise ExportError(f"Draft {row.draft_id} is in the export twice.")
+        seen.add(row.draft_id)
+        return row
 
     disclosure_text = clean_text(disclosure or "").strip()
     names = preset.column_names(disclosure=bool(disclosure_text))
     stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    stem = f"content-studio-{preset.name}-{stamp}-{len(rows)}"
-    n_workers = _worker_count(len(rows), preset, workers)
+    stem = f"content-studio-{preset.name}-{stamp}-{total}"
+    n_workers = _worker_count(total, preset, workers)
     slugger = _SlugAllocator(taken_slugs)
     slugs: list[str] = []
     timings = {"render": 0.0, "csv": 0.0, "workers": float(n_workers), "cpu_workers": 0.0}
 
     if preset.file_format == "json":
-        rows = [_clean_row(r) for r in rows]
+        rows = [_clean_row(once(r)) for r in rows]
         slugs = slugger.take(rows)
         htmls = _render_all(rows, n_workers, timings)
         records = [
@@ -763,32 +844,42 @@ def export_bytes(
         # prepares the next chunk. The chunks are joined in order: the bytes do not depend on
         # where a chunk was written.
         buffer = io.BytesIO()
-        digest = hashlib.sha256()  # fed chunk by chunk, while the workers write the next ones
+        digest = hashlib.sha256()
+        # hashlib lets go of the GIL on large inputs: each chunk is hashed in a thread while
+        # this one prepares the next (one thread, so the chunks are hashed in order).
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-sha256")
+        hashed: list[Any] = []
         if mode == "spreadsheet" if bom is None else bom:
             buffer.write(codecs.BOM_UTF8)
             digest.update(codecs.BOM_UTF8)
         job = _CsvJob(preset.name, names, mode, disclosure_text, site_timezone)
 
         def chunks() -> Iterator[tuple[list[ExportRow], list[str], bool]]:
-            for start in range(0, len(rows), CHUNK_ROWS):
-                chunk = [_clean_row(r) for r in rows[start : start + CHUNK_ROWS]]
+            remaining = iter(rows)
+            header = True
+            while chunk := [_clean_row(once(r)) for r in islice(remaining, CHUNK_ROWS)]:
                 chunk_slugs = slugger.take(chunk)
                 slugs.extend(chunk_slugs)
-                yield chunk, chunk_slugs, start == 0
+                yield chunk, chunk_slugs, header
+                header = False
 
         if n_workers == 1:
             for chunk, chunk_slugs, header in chunks():
                 part, t_render, t_csv, _ = job.run(chunk, chunk_slugs, header, preset)
                 buffer.write(part)
-                digest.update(part)
+                hashed.append(hashing.submit(digest.update, part))
                 timings["render"] += t_render
                 timings["csv"] += t_csv
                 del part
         else:
             for part in _in_workers(job, chunks(), n_workers, timings):
                 buffer.write(part)
-                digest.update(part)
+                hashed.append(hashing.submit(digest.update, part))
                 del part
+        hashing.shutdown(wait=True)
+        for future in hashed:
+            future.result()
+        del hashed
         content = buffer.getvalue()
         del buffer
         sha256 = digest.hexdigest()
@@ -800,7 +891,7 @@ def export_bytes(
         content=content,
         mimetype=mimetype,
         sha256=sha256,
-        row_count=len(rows),
+        row_count=total,
         slugs=tuple(slugs),
         preset=preset.name,
         timings=timings,

@@ -25,15 +25,19 @@ later title change does not move the post in the CMS.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from studio import audit, review
@@ -41,6 +45,7 @@ from studio.auth import authorize
 from studio.config import get_settings
 from studio.drafts import VersionConflict
 from studio.export import (
+    HTML_VERSION,
     PRESETS,
     ExportError,
     ExportFile,
@@ -48,8 +53,9 @@ from studio.export import (
     export_bytes,
     row_from_draft,
     title_from_markdown,
+    with_text,
 )
-from studio.models import AuditEvent, Draft, DraftSearch, ExportBatch, ExportItem, User
+from studio.models import AuditEvent, Draft, DraftSearch, ExportBatch, ExportItem, Revision, User
 from studio.search import index_draft
 
 __all__ = [
@@ -69,6 +75,7 @@ EXPORT_PERMISSION = "export.run"
 BATCH_ACTION = "export.batch"
 EXPORTABLE_STATUSES = ("approved",)
 RE_EXPORTABLE_STATUSES = ("approved", "exported")
+_CHUNK = 500  # ids per IN (...), and drafts whose text is read at once while the file is written
 MODES = {
     "cms": "CMS import",
     "spreadsheet": "Spreadsheet review",
@@ -195,7 +202,7 @@ def exportable(
         title = (draft.title or "").strip() or title_from_markdown(body)
         problem = None
         try:
-            row_from_draft(draft, revision)
+            row_from_draft(draft, revision, html=False)
         except ExportError as exc:
             problem = str(exc)
         out.append(
@@ -236,25 +243,84 @@ def _normalise_ids(draft_ids: Iterable[int] | Mapping[int, int]) -> tuple[list[i
     return list(seen), versions
 
 
-def _load(session: Session, ids: Sequence[int]) -> dict[int, Draft]:
-    drafts: dict[int, Draft] = {}
-    for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
-        chunk = ids[start : start + 500]
+# A selected draft as the export reads it first: its columns and its revision's number, not the
+# text (10,000 posts of text are read a chunk at a time while the file is written: _WithText).
+_HEAD_COLUMNS = (
+    Draft.id, Draft.status, Draft.version, Draft.author_id, Draft.title, Draft.topic, Draft.slug,
+    Draft.excerpt, Draft.meta_description, Draft.tags, Draft.categories, Draft.publish_date,
+    Draft.publish_status, Draft.language, Draft.content_type, Draft.current_revision_id,
+    Revision.number.label("revision_number"),
+    func.coalesce(func.nullif(User.display_name, ""), User.name).label("author_label"),
+)  # fmt: skip
+
+
+def _load(session: Session, ids: Sequence[int]) -> dict[int, Row[Any]]:
+    heads: dict[int, Row[Any]] = {}
+    for start in range(0, len(ids), _CHUNK):  # stay under SQLite's bound-parameter limit
         stmt = (
-            select(Draft)
-            .where(Draft.id.in_(chunk))
-            .options(selectinload(Draft.current_revision), selectinload(Draft.author))
+            select(*_HEAD_COLUMNS)
+            .join(Revision, Revision.id == Draft.current_revision_id, isouter=True)
+            .join(User, User.id == Draft.author_id, isouter=True)
+            .where(Draft.id.in_(ids[start : start + _CHUNK]))
         )
-        drafts.update((d.id, d) for d in session.scalars(stmt))
-    return drafts
+        heads.update((h.id, h) for h in session.execute(stmt))
+    return heads
 
 
-def _label(draft: Draft) -> str:
-    title = (draft.title or "").strip() or title_from_markdown(
-        draft.current_revision.body if draft.current_revision is not None else ""
-    )
-    name = title or (draft.topic or "").strip()
-    return f"Draft {draft.id}" + (f" ({name[:60]!r})" if name else "")
+def _bodies(session: Session, revision_ids: Sequence[int]) -> dict[int, str]:
+    """revision id → its Markdown."""
+    found: dict[int, str] = {}
+    for start in range(0, len(revision_ids), _CHUNK):
+        stmt = select(Revision.id, Revision.body).where(Revision.id.in_(revision_ids[start : start + _CHUNK]))
+        for revision_id, body in session.execute(stmt):
+            found[revision_id] = body
+    return found
+
+
+def _texts(session: Session, revision_ids: Sequence[int], *, markdown: bool) -> dict[int, tuple[str, str | None]]:
+    """revision id → (Markdown, stored HTML or None when it must be rendered). With
+    ``markdown=False`` (a preset without a Markdown column) the Markdown is read only for the
+    revisions whose HTML must be rendered; the others get ``""``."""
+    stmt = select(Revision.id, Revision.body_html, Revision.html_version).where(Revision.id.in_(revision_ids))
+    if markdown:
+        stmt = stmt.add_columns(Revision.body)
+    found: dict[int, tuple[str, str | None]] = {}
+    stale: list[int] = []
+    for row in session.execute(stmt):
+        html = row[1] if row[2] == HTML_VERSION else None
+        found[row[0]] = (row[3] if markdown else "", html)
+        if html is None and not markdown:
+            stale.append(row[0])
+    for revision_id, body in _bodies(session, stale).items():
+        found[revision_id] = (body, None)
+    return found
+
+
+def _label(head: Row[Any], body: str = "") -> str:
+    title = (head.title or "").strip() or title_from_markdown(body)
+    name = title or (head.topic or "").strip()
+    return f"Draft {head.id}" + (f" ({name[:60]!r})" if name else "")
+
+
+class _WithText(Sized):
+    """The validated rows, their text read from the database a chunk at a time as the file is
+    written, so a 10,000-post export never holds every post's Markdown and HTML at once."""
+
+    def __init__(
+        self, session: Session, rows: Sequence[ExportRow], revision_ids: Sequence[int], *, markdown: bool = True
+    ) -> None:
+        self.session, self.rows, self.revision_ids, self.markdown = session, rows, revision_ids, markdown
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[ExportRow]:
+        for start in range(0, len(self.rows), _CHUNK):
+            ids = self.revision_ids[start : start + _CHUNK]
+            text = _texts(self.session, ids, markdown=self.markdown)
+            for row, revision_id in zip(self.rows[start : start + _CHUNK], ids):
+                body, body_html = text[revision_id]
+                yield with_text(row, body, body_html)
 
 
 def _build_rows(
@@ -262,8 +328,8 @@ def _build_rows(
     draft_ids: Iterable[int] | Mapping[int, int],
     *,
     include_exported: bool,
-) -> tuple[list[Draft], list[ExportRow]]:
-    """The drafts and their rows, or ExportError naming every draft that cannot go."""
+) -> tuple[list[Row[Any]], _WithText]:
+    """The drafts' columns and their rows, or ExportError naming every draft that cannot go."""
     ids, versions = _normalise_ids(draft_ids)
     if not ids:
         raise ExportError("Nothing to export: no drafts were selected. Choose at least one approved draft.")
@@ -276,36 +342,48 @@ def _build_rows(
             + (" does" if len(missing) == 1 else " do")
             + " not exist."
         )
-    drafts = [found[i] for i in ids]
+    heads = [found[i] for i in ids]
+    # Only a draft without a title needs its text now: the title comes from its first heading.
+    untitled = _bodies(
+        session,
+        [h.current_revision_id for h in heads if not (h.title or "").strip() and h.current_revision_id],
+    )
     allowed = RE_EXPORTABLE_STATUSES if include_exported else EXPORTABLE_STATUSES
     from studio.review import STATUS_LABELS
 
     problems: list[str] = []
-    if not any(d.status in allowed for d in drafts):
+    if not any(h.status in allowed for h in heads):
         raise ExportError(
             "Nothing to export: none of the selected drafts is approved"
             + ("." if include_exported else " (already exported drafts need “include already exported”).")
         )
-    for d in drafts:
-        if d.status == "exported" and not include_exported:
+    for h in heads:
+        if h.status == "exported" and not include_exported:
             problems.append(
-                f"{_label(d)} was already exported; tick “include already exported” to export it again."
+                f"{_label(h, untitled.get(h.current_revision_id, ''))} was already exported; tick "
+                "“include already exported” to export it again."
             )
-        elif d.status not in allowed:
+        elif h.status not in allowed:
             problems.append(
-                f"{_label(d)} is {STATUS_LABELS.get(d.status, d.status).lower()}, not approved."
+                f"{_label(h, untitled.get(h.current_revision_id, ''))} is "
+                f"{STATUS_LABELS.get(h.status, h.status).lower()}, not approved."
             )
-    for d in drafts:
-        want = versions.get(d.id)
-        if want is not None and d.version != want:
+    for h in heads:
+        want = versions.get(h.id)
+        if want is not None and h.version != want:
             raise VersionConflict(
-                f"{_label(d)} changed since the list was loaded; reload and export again. "
-                "Nothing was exported."
+                f"{_label(h, untitled.get(h.current_revision_id, ''))} changed since the list was "
+                "loaded; reload and export again. Nothing was exported."
             )
     rows: list[ExportRow] = []
-    for d in drafts:
+    for h in heads:
+        revision = None
+        if h.current_revision_id is not None:
+            revision = SimpleNamespace(
+                number=h.revision_number, body=untitled.get(h.current_revision_id, ""), html_version=None
+            )
         try:
-            rows.append(row_from_draft(d, d.current_revision, author_email=getattr(d.author, "email", None)))
+            rows.append(row_from_draft(h, revision, author_name=h.author_label or ""))
         except ExportError as exc:
             problems.append(str(exc))
     if problems:
@@ -315,7 +393,7 @@ def _build_rows(
             f"Nothing was exported: {len(problems)} drafts need attention.\n"
             + "\n".join(f"• {p}" for p in problems)
         )
-    return drafts, rows
+    return heads, _WithText(session, rows, [h.current_revision_id for h in heads])
 
 
 def _taken_slugs(session: Session) -> dict[str, int]:
@@ -358,11 +436,15 @@ def preview_export(
     real bytes; nothing is recorded or changed. A refusal comes back in ``problems``."""
     authorize(session, actor, EXPORT_PERMISSION)
     try:
-        _drafts, rows = _build_rows(session, draft_ids, include_exported=include_exported)
+        _heads, rows = _build_rows(session, draft_ids, include_exported=include_exported)
         disclosure = disclosure if disclosure is not None else disclosure_setting()
         taken = _taken_slugs(session)
         head = export_bytes(
-            rows[:limit], preset, mode=mode, bom=bom, taken_slugs=taken,  # type: ignore[arg-type]
+            _WithText(
+                session, rows.rows[:limit], rows.revision_ids[:limit],
+                markdown=preset not in PRESETS or PRESETS[preset].uses_markdown,
+            ),
+            preset, mode=mode, bom=bom, taken_slugs=taken,  # type: ignore[arg-type]
             disclosure=disclosure, site_timezone=site_timezone,
         )  # fmt: skip
     except (ExportError, VersionConflict) as exc:
@@ -421,54 +503,70 @@ def run_export(
     actor = authorize(session, actor, EXPORT_PERMISSION)
     if preset not in PRESETS:
         raise ExportError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
-    drafts, rows = _build_rows(session, draft_ids, include_exported=include_exported)
+    heads, rows = _build_rows(session, draft_ids, include_exported=include_exported)
+    rows.markdown = PRESETS[preset].uses_markdown
     disclosure = disclosure if disclosure is not None else disclosure_setting()
     file = export_bytes(
         rows, preset, mode=mode, bom=bom, taken_slugs=_taken_slugs(session),  # type: ignore[arg-type]
         disclosure=disclosure, site_timezone=site_timezone, now=now,
     )  # fmt: skip
 
+    # The stored copy is gzip-compressed (~5x smaller for HTML-heavy CSV). zlib lets go of the
+    # GIL, so it compresses in a thread while this one writes the statuses and the audit trail.
+    compressing = _Compress(file.content)
     batch = ExportBatch(
         actor_id=actor.id,
         preset=file.preset,
         row_count=file.row_count,
         checksum=file.sha256,
         filename=file.filename_suggestion,
-        content=file.content,
+        content_encoding="gzip",
+        size=len(file.content),
     )
     if now is not None:
         batch.created_at = now
     session.add(batch)
     session.flush()
     comment = f"Export {batch.id}: {PRESETS[preset].label}, {file.row_count} row(s)"
-    ids = [d.id for d in drafts]
+    ids = [h.id for h in heads]
     session.execute(
-        insert(ExportItem),
+        insert(ExportItem.__table__),  # the table, not the entity: no ORM bookkeeping per row
         [
-            {"batch_id": batch.id, "draft_id": d.id, "revision_id": d.current_revision_id, "slug": slug}
-            for d, slug in zip(drafts, file.slugs)
+            {"batch_id": batch.id, "draft_id": h.id, "revision_id": h.current_revision_id, "slug": slug}
+            for h, slug in zip(heads, file.slugs)
         ],
     )
     # The slug written (a later export keeps it, so the CMS updates instead of duplicating) and
     # a title taken from the first heading (the title the CMS got) go into the same UPDATE as
     # the status: each draft is written once.
-    written: dict[int, dict[str, object]] = {d.id: {"slug": slug} for d, slug in zip(drafts, file.slugs)}
-    untitled: list[Draft] = []
-    for d, row in zip(drafts, rows):
-        if not (d.title or "").strip():
-            written[d.id]["title"] = row.title
-            untitled.append(d)
+    written: dict[int, dict[str, object]] = {h.id: {"slug": slug} for h, slug in zip(heads, file.slugs)}
+    untitled: list[int] = []
+    for h, row in zip(heads, rows.rows):
+        if not (h.title or "").strip():
+            written[h.id]["title"] = row.title
+            untitled.append(h.id)
     review.transition_many(
         session, ids, actor, "export",
-        expected_versions={d.id: d.version for d in drafts}, comment=comment, set_values=written,
+        expected_versions={h.id: h.version for h in heads}, comment=comment, set_values=written,
     )  # fmt: skip
-    for start in range(0, len(untitled), 500):
-        chunk = untitled[start : start + 500]
-        # Their search rows in one query, held here so index_draft finds them in the session.
-        held = list(session.scalars(select(DraftSearch).where(DraftSearch.draft_id.in_([d.id for d in chunk]))))
-        for draft in chunk:
+    for start in range(0, len(untitled), _CHUNK):
+        chunk = untitled[start : start + _CHUNK]
+        # The drafts and their search rows in two queries, held here so index_draft finds them.
+        drafts = list(
+            session.scalars(
+                select(Draft).where(Draft.id.in_(chunk)).options(selectinload(Draft.current_revision))
+            )
+        )
+        held = list(session.scalars(select(DraftSearch).where(DraftSearch.draft_id.in_(chunk))))
+        for draft in drafts:
             index_draft(session, draft)
-        del held
+        del held, drafts
+    session.execute(
+        update(ExportBatch.__table__)
+        .where(ExportBatch.__table__.c.id == batch.id)
+        .values(content=compressing.result())
+    )
+    session.expire(batch, ["content"])  # read back (compressed) only if someone asks
     audit.record(
         session,
         actor,
@@ -489,6 +587,39 @@ def run_export(
     )
     session.flush()
     return batch, file
+
+
+class _Compress:
+    """gzip of ``content`` made in a background thread; :meth:`result` waits for it."""
+
+    def __init__(self, content: bytes) -> None:
+        self._out: list[bytes] = []
+        self._error: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(content,), name="export-gzip", daemon=True)
+        self._thread.start()
+
+    def _run(self, content: bytes) -> None:
+        try:
+            self._out.append(gzip.compress(content, compresslevel=1, mtime=0))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._error.append(exc)
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._out[0]
+
+
+def stored_file(content: bytes | None, encoding: str | None) -> bytes | None:
+    """An ExportBatch's file as it was handed out, from what the database holds."""
+    if content is None:
+        return None
+    if encoding == "gzip":
+        return gzip.decompress(content)
+    if encoding is None:
+        return bytes(content)
+    raise ExportError(f"An export file is stored as {encoding!r}, which this version cannot read.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -512,7 +643,7 @@ def past_exports(session: Session, actor: User, *, limit: int = 50) -> list[Batc
     """Earlier exports, newest first."""
     authorize(session, actor, EXPORT_PERMISSION)
     stmt = (
-        select(ExportBatch, User, func.length(ExportBatch.content))
+        select(ExportBatch, User, func.coalesce(ExportBatch.size, func.length(ExportBatch.content)))
         .join(User, User.id == ExportBatch.actor_id, isouter=True)
         .order_by(ExportBatch.created_at.desc(), ExportBatch.id.desc())
         .limit(limit)
@@ -552,9 +683,12 @@ def download_batch(session: Session, actor: User, batch_id: int) -> tuple[str, b
     batch = session.get(ExportBatch, batch_id)
     if batch is None:
         raise ExportError(f"Export {batch_id} does not exist.")
-    if batch.content is None:
+    try:
+        content = stored_file(batch.content, batch.content_encoding)
+    except (OSError, EOFError, zlib.error):  # a damaged gzip stream
+        content = b""
+    if content is None:
         raise ExportError(f"Export {batch_id} was recorded without its file; export the drafts again.")
-    content = bytes(batch.content)
     if hashlib.sha256(content).hexdigest() != batch.checksum:
         raise ExportError(
             f"Export {batch_id}'s stored file does not match its checksum; it was not handed out. "

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -169,6 +170,11 @@ class Revision(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
+    # The body as the sanitised HTML an export writes (studio.export.render_html), made when the
+    # revision is saved; html_version names the renderer + allowlist that made it, so an export
+    # renders again when those changed (or for revisions older than migration 0004).
+    body_html: Mapped[str | None] = mapped_column(Text, default=None, deferred=True)
+    html_version: Mapped[str | None] = mapped_column(String(64), default=None)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # generated | edited | suggestion_applied | revised_by_instruction | partial
     reason: Mapped[str] = mapped_column(String(32))
@@ -285,7 +291,12 @@ class ExportBatch(Base):
     row_count: Mapped[int] = mapped_column(Integer)
     checksum: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(200))
-    content: Mapped[bytes | None] = mapped_column(default=None)
+    # Deferred: a list of past exports must not read every file.
+    content: Mapped[bytes | None] = mapped_column(default=None, deferred=True)
+    # "gzip" when content is the file compressed; None: the file as it is (exports made before
+    # migration 0004). size: the file's own length in bytes.
+    content_encoding: Mapped[str | None] = mapped_column(String(16), default=None)
+    size: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     items: Mapped[list[ExportItem]] = relationship(back_populates="batch")
 

@@ -206,7 +206,8 @@ def test_a_large_export_reads_and_writes_in_a_few_statements(engine, people, mon
         # The file is the one the in-process path writes for the same drafts.
         rows_now = [row_from_draft(drafts[i], drafts[i].current_revision) for i in ids]
         again = export_bytes(rows_now, "wordpress", now=NOW, workers=1)
-        assert again.content == f.content == s.get(ExportBatch, batch_id).content
+        batch = s.get(ExportBatch, batch_id)
+        assert again.content == f.content == exporting.stored_file(batch.content, batch.content_encoding)
     assert len(events(engine, "export.batch")) == 1
 
 
@@ -219,7 +220,7 @@ def test_a_failure_half_way_through_the_bulk_writes_changes_nothing(engine, peop
 
             @event.listens_for(s, "do_orm_execute")
             def fail_on_audit_insert(state):  # noqa: ANN001
-                if state.is_insert and any(m.class_ is AuditEvent for m in state.all_mappers):
+                if state.is_insert and state.statement.table.name == AuditEvent.__tablename__:
                     raise RuntimeError("disk full")
 
             exporting.run_export(s, people.editor, ids, "hubspot")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -110,8 +111,12 @@ def test_each_preset_records_a_batch_and_moves_the_drafts(engine, people, three,
     batch_id, f = export(engine, people.editor, three, preset)
     with session_scope(engine) as s:
         batch = s.get(ExportBatch, batch_id)
-        assert batch.checksum == hashlib.sha256(batch.content).hexdigest() == f.sha256
-        assert batch.content == f.content and batch.row_count == 3 and batch.preset == preset
+        stored = exporting.stored_file(batch.content, batch.content_encoding)
+        assert batch.checksum == hashlib.sha256(stored).hexdigest() == f.sha256
+        assert stored == f.content and batch.row_count == 3 and batch.preset == preset
+        # Kept gzip-compressed, with the file's own size for the list of past exports.
+        assert batch.content_encoding == "gzip" and batch.content[:2] == b"\x1f\x8b"
+        assert batch.size == len(f.content)
         assert batch.actor_id == people.editor.id and batch.filename == f.filename_suggestion
         items = s.scalars(select(ExportItem).where(ExportItem.batch_id == batch_id).order_by(ExportItem.id)).all()
         assert [i.draft_id for i in items] == three
@@ -310,10 +315,11 @@ def test_past_exports_download_again_and_check_the_checksum(engine, people, thre
         assert exporting.download_batch(s, people.editor, second_id)[2] == "application/json"
         with pytest.raises(ExportError, match="does not exist"):
             exporting.download_batch(s, people.editor, 999)
-        s.get(ExportBatch, first_id).content = first.content + b"tampered"
-        s.flush()
-        with pytest.raises(ExportError, match="does not match its checksum"):
-            exporting.download_batch(s, people.editor, first_id)
+        for tampered in (gzip.compress(first.content + b"tampered"), first.content, b"\x1f\x8bnot gzip"):
+            s.get(ExportBatch, first_id).content = tampered
+            s.flush()
+            with pytest.raises(ExportError, match="does not match its checksum"):
+                exporting.download_batch(s, people.editor, first_id)
         s.rollback()
 
 
@@ -340,3 +346,47 @@ def test_the_real_workflow_then_export(engine, people):
         assert candidate.approved_at is not None
     export(engine, people.editor, {candidate.id: candidate.version}, "hubspot")
     assert statuses(engine, [draft_id]) == ["exported"]
+
+
+# ------------------------------------------------------------------------------------------
+# HTML rendered when the revision is saved
+
+
+def test_a_saved_revision_carries_its_sanitised_html_and_the_export_uses_it(engine, people):
+    from studio.export import HTML_VERSION, render_html
+
+    draft_id = make_draft(engine, people.marketer, BODY)
+    with session_scope(engine) as s:
+        revision = s.get(Draft, draft_id).current_revision
+        assert revision.html_version == HTML_VERSION
+        assert revision.body_html == render_html(BODY) and "<script" not in revision.body_html
+        # Stand-in HTML under the running version: the export writes what is stored.
+        revision.body_html = "<p>stored at save time</p>"
+    _, f = export(engine, people.editor, [draft_id], "wordpress")
+    [row] = pd.read_csv(io.BytesIO(f.content), dtype=str, keep_default_na=False).to_dict("records")
+    assert row["post_content"] == "<p>stored at save time</p>"
+    with session_scope(engine) as s:  # the generic preset also reads the Markdown
+        s.get(Draft, draft_id).status = "approved"
+    _, f = export(engine, people.editor, [draft_id], "generic", include_exported=True)
+    [row] = pd.read_csv(io.BytesIO(f.content), dtype=str, keep_default_na=False).to_dict("records")
+    assert row["body_markdown"] == BODY and row["body_html"] == "<p>stored at save time</p>"
+
+
+@pytest.mark.parametrize("stored_version", [None, "h1-an-older-renderer"])
+def test_html_from_an_older_renderer_or_none_at_all_is_rendered_again(engine, people, stored_version):
+    """Revisions saved before migration 0004 have no HTML; HTML made by another renderer or
+    allowlist (say, before a sanitiser upgrade) is not trusted: both are rendered at export."""
+    from studio.export import render_html
+
+    draft_id = make_draft(engine, people.marketer, BODY)
+    with session_scope(engine) as s:
+        revision = s.get(Draft, draft_id).current_revision
+        revision.body_html = None if stored_version is None else '<p><img src=x onerror="alert(1)"></p>'
+        revision.html_version = stored_version
+    for preset in ("wordpress", "hubspot"):
+        with session_scope(engine) as s:
+            s.get(Draft, draft_id).status = "approved"
+        _, f = export(engine, people.editor, [draft_id], preset, include_exported=True)
+        [row] = pd.read_csv(io.BytesIO(f.content), dtype=str, keep_default_na=False).to_dict("records")
+        body = row["post_content" if preset == "wordpress" else "postBody"]
+        assert body == render_html(BODY) and "onerror" not in body
