@@ -7,10 +7,14 @@
     worker processes (``workers=2``), run alternately so both see the same machine load: best and
     median wall time, where the time went (render+sanitise and CSV, summed over processes), and
     peak memory of each, measured in a fresh subprocess: the main process's high-water mark
-    (ru_maxrss) and the sampled peak of main + workers together.
+    (ru_maxrss) and the sampled peak of main + workers together. Then the same rows carrying
+    the HTML rendered when their revision was saved (what the flow reads): cells and CSV only.
 (b) ``run_export``, the real flow, on a temp SQLite database holding ``--db-drafts`` approved
-    drafts (filled with bulk INSERTs, like bench_queue): load (drafts, revisions, authors, earlier
-    slugs), the file, transitions + audit, recording the batch, commit.
+    drafts (filled with bulk INSERTs, like bench_queue; each revision with the HTML and each
+    draft with the slug the app saves with it): load (drafts' columns, earlier slugs), the file
+    (the text read 500 posts at a time), transitions + audit, recording the batch (file stored
+    gzip-compressed), commit. Then the same on revisions without stored HTML (saved before
+    migration 0004), and the peak memory of one whole export in a fresh process.
 
 Targets (issue 5): ≤ 3 s and ≤ 300 MB. It prints figures only; nothing here asserts. The
 machine is shared: the load average is printed before and after; compare figures from one run.
@@ -284,6 +288,19 @@ def bench_file(rows: list[ExportRow], args: argparse.Namespace) -> None:
         print(f"  CPU seconds, {name}: this process {main_cpu:.2f} + workers {workers_cpu:.2f} "
               f"→ wall time if the 2 cores were free: ≥ {bound:.2f} s")
     print(f"  same bytes both ways: {len(set(digests.values())) == 1} (sha256 {next(iter(digests.values()))[:16]}…)")
+    # What the export flow hands export_bytes: rows whose HTML was rendered when the revision
+    # was saved (drafts.add_revision), so only cells and CSV are left.
+    stored = [export.with_text(r, r.body_markdown, export.render_html(r.body_markdown)) for r in rows]
+    held: list[float] = []
+    for _ in range(args.repeat):
+        gc.collect()
+        t = time.perf_counter()
+        result = export_bytes(stored, args.preset, workers=1)
+        held.append(time.perf_counter() - t)
+    same = result.sha256 == next(iter(digests.values()))
+    del result, stored
+    print(f"  HTML stored at save time, 1 core  best {min(held):5.2f} s   median {statistics.median(held):5.2f} s"
+          f"   (same bytes: {same})")
     if not args.skip_memory:
         print("  memory, one export in a fresh process, input rows included (main = that process's "
               "ru_maxrss; all = main + workers + forkserver, RSS and PSS, sampled every 20 ms):")
@@ -324,12 +341,15 @@ def per_post_table(rows: list[ExportRow], args: argparse.Namespace) -> None:
 # (b) run_export on SQLite
 
 
-def fill_db(url: str, rows: list[ExportRow]) -> dict[str, int]:
+def fill_db(url: str, rows: list[ExportRow], *, stored_html: bool = True) -> dict[str, int]:
+    """``stored_html``: each revision carries its sanitised HTML, as drafts.add_revision saves
+    it; False leaves it out, like revisions saved before migration 0004 (the export renders)."""
     from sqlalchemy import insert, text
 
     from studio.auth import add_user, create_first_admin
     from studio.db import get_engine, migrate, session_scope
     from studio.models import Draft, DraftSearch, Revision
+    from studio.publishing import make_slug  # every generated draft has the slug it derived
 
     engine = get_engine(url)
     migrate(engine)
@@ -341,11 +361,12 @@ def fill_db(url: str, rows: list[ExportRow]) -> dict[str, int]:
     with engine.begin() as conn:
         for start in range(0, len(rows), 2000):
             chunk = rows[start : start + 2000]
+            htmls = [export.render_html(r.body_markdown) if stored_html else None for r in chunk]
             conn.execute(insert(Draft.__table__), [
                 {"id": r.draft_id, "author_id": authors[r.draft_id % len(authors)], "content_type": "blog",
                  "topic": r.title, "audience": "", "keywords": [], "tone": "professional", "formality": 3,
                  "temperature": 0.7, "target_words": 800, "language": "en", "status": "approved",
-                 "incomplete": False, "version": 3, "check_verdict": "pass", "title": r.title, "slug": "",
+                 "incomplete": False, "version": 3, "check_verdict": "pass", "title": r.title, "slug": make_slug(r.title),
                  "excerpt": r.excerpt, "meta_description": r.meta_description, "tags": list(r.tags),
                  "categories": list(r.categories), "publish_date": r.publish_date,
                  "publish_status": r.publish_status, "created_at": now, "updated_at": now}
@@ -353,9 +374,10 @@ def fill_db(url: str, rows: list[ExportRow]) -> dict[str, int]:
             ])  # fmt: skip
             conn.execute(insert(Revision.__table__), [
                 {"id": r.draft_id, "draft_id": r.draft_id, "number": 1, "body": r.body_markdown,
+                 "body_html": html, "html_version": export.HTML_VERSION if stored_html else None,
                  "author_id": authors[r.draft_id % len(authors)], "reason": "generated", "note": "",
                  "created_at": now}
-                for r in chunk
+                for r, html in zip(chunk, htmls)
             ])  # fmt: skip
             conn.execute(text("UPDATE drafts SET current_revision_id = id WHERE id BETWEEN :a AND :b"),
                          {"a": chunk[0].draft_id, "b": chunk[-1].draft_id})
@@ -364,6 +386,26 @@ def fill_db(url: str, rows: list[ExportRow]) -> dict[str, int]:
             ])
     engine.dispose()
     return {"editor": editor}
+
+
+def flow_probe(db: str, editor_id: int, preset: str, n: int) -> dict[str, float]:
+    """Run in a fresh subprocess: the process's peak resident set around one whole export."""
+    from studio import exporting
+    from studio.db import get_engine, session_factory
+    from studio.models import User
+
+    export_bytes(build_rows(20), preset, workers=1)  # imports pandas, builds the parser
+    engine = get_engine(f"sqlite:///{db}")
+    gc.collect()
+    before = maxrss_mb()
+    session = session_factory(engine)()
+    t = time.perf_counter()
+    try:
+        exporting.run_export(session, session.get(User, editor_id), list(range(1, n + 1)), preset)
+        session.commit()
+    finally:
+        session.close()
+    return {"before": before, "peak": maxrss_mb(), "seconds": time.perf_counter() - t}
 
 
 def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
@@ -378,7 +420,11 @@ def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
         ids = fill_db(f"sqlite:///{template}", rows)
         dispose_engines()
         print(f"\n(b) run_export: {len(rows):,} approved drafts on SQLite "
-              f"({template.stat().st_size / 1e6:.0f} MB, filled in {time.perf_counter() - t:.1f} s)")
+              f"({template.stat().st_size / 1e6:.0f} MB, filled in {time.perf_counter() - t:.1f} s), "
+              f"STUDIO_EXPORT_WORKERS={os.environ.get('STUDIO_EXPORT_WORKERS', '1')}")
+        cold = tmp / "cold.db"
+        fill_db(f"sqlite:///{cold}", rows, stored_html=False)
+        dispose_engines()
 
         split: dict[str, float] = {}
 
@@ -402,10 +448,12 @@ def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
         timed(review, "transition_many", "transitions + audit")
         timed(review, "transition", "transitions + audit")  # the per-draft path, when measured before
 
+        exporting.export_bytes(rows[:20], args.preset, workers=1)  # pandas imported, parser built
         runs: list[dict[str, float]] = []
-        for i in range(args.repeat):
+        cold_runs: list[float] = []
+        for i in range(args.repeat * 2):
             db = tmp / f"run{i}.db"
-            shutil.copyfile(template, db)
+            shutil.copyfile(template if i % 2 == 0 else cold, db)
             engine = get_engine(f"sqlite:///{db}")
             split.clear()
             session = session_factory(engine)()
@@ -418,14 +466,17 @@ def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
                 t2 = time.perf_counter()
             finally:
                 session.close()
+            dispose_engines()
+            db.unlink()
+            if i % 2:
+                cold_runs.append(t2 - t0)
+                continue
             timings = getattr(f, "timings", {}) or {}
             run = {**split, "commit": t2 - t1, "total": t2 - t0}
             run["record batch + items"] = (t1 - t0) - sum(split.values())
             run["render"] = timings.get("render", float("nan"))
             run["csv"] = timings.get("csv", float("nan"))
             runs.append(run)
-            dispose_engines()
-            db.unlink()
         best = min(runs, key=lambda r: r["total"])
         totals = [r["total"] for r in runs]
         print(f"  total (run_export + commit): best {min(totals):.2f} s, median {statistics.median(totals):.2f} s "
@@ -436,6 +487,20 @@ def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
                 extra = (f"   (render+sanitise {best['render']:.2f} s + cells+CSV {best['csv']:.2f} s, "
                          "summed over the worker processes)")
             print(f"    {key:<22} {best.get(key, 0.0):6.2f} s{extra}")
+        print(f"  revisions without stored HTML (saved before migration 0004), rendered during the "
+              f"export: best {min(cold_runs):.2f} s, median {statistics.median(cold_runs):.2f} s")
+        if not args.skip_memory:
+            db = tmp / "probe.db"
+            shutil.copyfile(template, db)
+            out = subprocess.run(
+                [sys.executable, __file__, "--flow-probe", str(db), "--editor", str(ids["editor"]),
+                 "--preset", args.preset, "--rows", str(len(rows))],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            m = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"  memory, one run_export + commit in a fresh process (imports and a warm-up "
+                  f"export first): peak RSS {m['before']:.0f} → {m['peak']:.0f} MiB "
+                  f"(+{m['peak'] - m['before']:.0f}), {m['seconds']:.2f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -451,7 +516,12 @@ def main() -> None:
     parser.add_argument("--skip-file", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--memory-probe", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--flow-probe", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--editor", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.flow_probe is not None:
+        print(json.dumps(flow_probe(args.flow_probe, args.editor, args.preset, args.rows)))
+        return
     if args.memory_probe is not None:
         print(json.dumps(memory_probe(args.rows, args.preset, args.memory_probe)))
         return
