@@ -7,7 +7,7 @@
     worker processes (``workers=2``), run alternately so both see the same machine load: best and
     median wall time, where the time went (render+sanitise and CSV, summed over processes), and
     peak memory of each, measured in a fresh subprocess: the main process's high-water mark
-    (ru_maxrss) and the sampled peak of main + workers together. Then the same rows carrying
+    (VmHWM) and the sampled peak of main + workers together. Then the same rows carrying
     the HTML rendered when their revision was saved (what the flow reads): cells and CSV only.
 (b) ``run_export``, the real flow, on a temp SQLite database holding ``--db-drafts`` approved
     drafts (filled with bulk INSERTs, like bench_queue; each revision with the HTML and each
@@ -150,6 +150,16 @@ def build_rows(n: int, seed: int = 5) -> list[ExportRow]:
 
 
 def maxrss_mb() -> float:
+    """This process's peak resident set. VmHWM, not getrusage's ru_maxrss: Linux carries
+    ru_maxrss over from the parent across fork and exec, so a probe started by this (large)
+    process would report the parent's peak."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -303,7 +313,7 @@ def bench_file(rows: list[ExportRow], args: argparse.Namespace) -> None:
           f"   (same bytes: {same})")
     if not args.skip_memory:
         print("  memory, one export in a fresh process, input rows included (main = that process's "
-              "ru_maxrss; all = main + workers + forkserver, RSS and PSS, sampled every 20 ms):")
+              "peak (VmHWM); all = main + workers + forkserver, RSS and PSS, sampled every 20 ms):")
         for name, workers in variants.items():
             m = run_probe(len(rows), args.preset, workers)
             print(f"    {name:<32} main {m['before_main']:.0f} → {m['peak_main']:.0f} MiB "

@@ -529,13 +529,14 @@ def run_export(
     session.flush()
     comment = f"Export {batch.id}: {PRESETS[preset].label}, {file.row_count} row(s)"
     ids = [h.id for h in heads]
-    session.execute(
-        insert(ExportItem.__table__),  # the table, not the entity: no ORM bookkeeping per row
-        [
-            {"batch_id": batch.id, "draft_id": h.id, "revision_id": h.current_revision_id, "slug": slug}
-            for h, slug in zip(heads, file.slugs)
-        ],
-    )
+    for start in range(0, len(heads), 1000):  # the table, not the entity: no ORM bookkeeping per row
+        session.execute(
+            insert(ExportItem.__table__),
+            [
+                {"batch_id": batch.id, "draft_id": h.id, "revision_id": h.current_revision_id, "slug": slug}
+                for h, slug in zip(heads[start : start + 1000], file.slugs[start : start + 1000])
+            ],
+        )
     # The slug written (a later export keeps it, so the CMS updates instead of duplicating) and
     # a title taken from the first heading (the title the CMS got) go into the same UPDATE as
     # the status: each draft is written once.

@@ -178,6 +178,8 @@ def transition(
 
 
 _IN_CHUNK = 500  # ids per IN (...): well under every database's bound-parameter limit
+# Rows per executemany: the parameter lists of a 10,000-draft export are built a part at a time.
+_WRITE_CHUNK = 1000
 # Columns transition_many may write next to the status (never the workflow's own columns).
 _SETTABLE = frozenset({"slug", "title", "excerpt", "meta_description", "publish_status", "publish_date"})
 
@@ -274,16 +276,17 @@ def transition_many(
                 **{c: bindparam(f"b_{c}") for c in columns},
             )  # fmt: skip
         )
-        params = [
-            {"b_id": d.id, "b_version": d.version, **{f"b_{c}": extra[d.id][c] for c in columns}}
-            for d in members
-        ]
-        if session.get_bind().dialect.supports_sane_multi_rowcount:
-            matched = session.execute(stmt, params).rowcount
-        else:  # pragma: no cover - every dialect the studio runs on counts executemany rows
-            matched = sum(session.execute(stmt, p).rowcount for p in params)
-        if matched != len(params):
-            raise _stale(StaleDataError(f"{len(params) - matched} draft(s) changed"), session, many=len(ordered) > 1)
+        for start in range(0, len(members), _WRITE_CHUNK):
+            params = [
+                {"b_id": d.id, "b_version": d.version, **{f"b_{c}": extra[d.id][c] for c in columns}}
+                for d in members[start : start + _WRITE_CHUNK]
+            ]
+            if session.get_bind().dialect.supports_sane_multi_rowcount:
+                matched = session.execute(stmt, params).rowcount
+            else:  # pragma: no cover - every dialect the studio runs on counts executemany rows
+                matched = sum(session.execute(stmt, p).rowcount for p in params)
+            if matched != len(params):
+                raise _stale(StaleDataError(f"{len(params) - matched} draft(s) changed"), session, many=len(ordered) > 1)
     for head in ordered:  # Draft objects the session holds now hold what the database holds
         obj = session.identity_map.get(identity_key(Draft, head.id))
         if obj is None:
@@ -297,25 +300,27 @@ def transition_many(
     actor_name = actor.name[: audit.ACTOR_NAME_MAX_LEN]
     # Into the tables, not the entities: the ORM's bulk INSERT spends more on per-row
     # bookkeeping than SQLite spends on the rows.
-    session.execute(
-        insert(AuditEvent.__table__),
-        [
-            {
-                "created_at": now, "actor_id": actor.id, "actor_name": actor_name,
-                "action": f"review.{action}", "draft_id": head.id, "from_status": head.status,
-                "to_status": spec.target, "comment": comment, "data": {},
-            }  # fmt: skip
-            for head in ordered
-        ],
-    )
-    if comment:
+    for start in range(0, len(ordered), _WRITE_CHUNK):
+        chunk = ordered[start : start + _WRITE_CHUNK]
         session.execute(
-            insert(Comment.__table__),
+            insert(AuditEvent.__table__),
             [
-                {"draft_id": head.id, "author_id": actor.id, "body": comment, "created_at": now}
-                for head in ordered
+                {
+                    "created_at": now, "actor_id": actor.id, "actor_name": actor_name,
+                    "action": f"review.{action}", "draft_id": head.id, "from_status": head.status,
+                    "to_status": spec.target, "comment": comment, "data": {},
+                }  # fmt: skip
+                for head in chunk
             ],
         )
+        if comment:
+            session.execute(
+                insert(Comment.__table__),
+                [
+                    {"draft_id": head.id, "author_id": actor.id, "body": comment, "created_at": now}
+                    for head in chunk
+                ],
+            )
     return [
         DraftHead(id=h.id, status=spec.target, version=h.version + 1, author_id=h.author_id)
         for h in ordered
