@@ -161,6 +161,14 @@ else:
                 st.rerun()
 
 # -- Past exports -----------------------------------------------------------------------------
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return ""
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
 st.divider()
 st.subheader("Past exports")
 with ui.db() as session:
@@ -177,6 +185,7 @@ else:
                 "Preset": b.preset,
                 "Rows": b.row_count,
                 "File": b.filename,
+                "Size": _size(b.size),
                 "SHA-256": b.checksum[:16] + "…",
             }
             for b in batches

@@ -208,3 +208,7 @@ def test_team_journey(studio, model_server, new_page):  # type: ignore[no-untype
     assert rows[0]["post_title"] and "<h2>" in rows[0]["post_content"]
     assert "Book a free planning session today." in rows[0]["post_content"]
     shot(page, "09-exported")
+    # The stored copy (kept compressed) comes back from "Past exports" byte for byte.
+    with page.expect_download() as again_info:
+        page.get_by_role("button", name=re.compile(r"^Download content-studio-wordpress-.*\.csv$")).click()
+    assert Path(again_info.value.path()).read_bytes() == Path(download_info.value.path()).read_bytes()
