@@ -17,6 +17,8 @@ The pieces, in the order an export runs them:
    allowlist (:data:`ALLOWED_TAGS`, :data:`ALLOWED_ATTRIBUTES`; ``http``/``https``/``mailto`` and
    relative URLs only; every link gets ``rel="noopener noreferrer"``). The sanitiser is the second
    wall, not the only one: it would hold even if Markdown let HTML through.
+   ``drafts.add_revision`` stores each revision's ``render_html`` output with
+   :data:`HTML_VERSION`; rows carrying it (``ExportRow.body_html``) are not rendered again.
 4. **Slugs.** python-slugify (ASCII, at most 190 characters so a suffix still fits WordPress's 200),
    unique within the export and against earlier exports: the second ``my-post`` becomes
    ``my-post-2``, then ``my-post-3``. A title that slugifies to nothing (emoji only) gets

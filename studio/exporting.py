@@ -11,9 +11,11 @@ service the page and the CLI call:
   when, preset, rows, SHA-256 of the file, the file itself) and one ``ExportItem`` per draft
   (revision and slug written) are added, every draft moves to ``exported`` through
   ``review.transition_many`` (permission ``export.run`` checked once, one ``review.export`` audit
-  row each, all inserted at once) and one ``export.batch`` audit row records the batch. Drafts,
-  revisions and authors are read with a few ``IN (...)`` queries, never one per draft, and the
-  file is rendered by worker processes when it is large (``studio.export``). If anything fails
+  row each, all inserted at once) and one ``export.batch`` audit row records the batch. The
+  drafts' columns are read first (a few ``IN (...)`` queries, never one per draft) to check and
+  refuse; their text is read 500 posts at a time while the file is written, with the HTML each
+  revision got when it was saved (``revisions.body_html``; rendered again when it is missing or
+  from another renderer). The stored copy of the file is gzip-compressed. If anything fails
   half-way the caller's ``session_scope`` rolls back: no status changes, no batch, no file.
 * :func:`past_exports` / :func:`download_batch`: earlier files, downloadable again (the checksum is
   verified first).
