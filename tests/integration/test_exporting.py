@@ -315,6 +315,12 @@ def test_past_exports_download_again_and_check_the_checksum(engine, people, thre
         assert exporting.download_batch(s, people.editor, second_id)[2] == "application/json"
         with pytest.raises(ExportError, match="does not exist"):
             exporting.download_batch(s, people.editor, 999)
+        # A file stored before migration 0004 (as it is, no encoding) still downloads.
+        batch = s.get(ExportBatch, first_id)
+        batch.content, batch.content_encoding = first.content, None
+        s.flush()
+        assert exporting.download_batch(s, people.editor, first_id)[1] == first.content
+        batch.content_encoding = "gzip"
         for tampered in (gzip.compress(first.content + b"tampered"), first.content, b"\x1f\x8bnot gzip"):
             s.get(ExportBatch, first_id).content = tampered
             s.flush()
