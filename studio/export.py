@@ -74,6 +74,7 @@ from __future__ import annotations
 import atexit
 import codecs
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -85,6 +86,7 @@ import sys
 import threading
 import time
 import types
+import zlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -92,7 +94,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from itertools import islice
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import nh3
 from slugify import slugify
@@ -697,17 +699,42 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class ExportFile:
+    """The file an export made. ``content`` is the file itself; an export made with
+    ``compressed=True`` keeps only its gzip (``content_gzip``), and ``content`` decompresses it
+    on each read (so the 76 MB of a 10,000-post CSV is not held while the export is recorded)."""
+
     filename_suggestion: str
-    content: bytes
     mimetype: str
     sha256: str
     row_count: int
+    size: int  # bytes of the file itself
     slugs: tuple[str, ...] = field(default=())  # in row order, for ExportItem.slug
     preset: str = ""
+    plain: bytes | None = field(default=None, repr=False)
+    content_gzip: bytes | None = field(default=None, repr=False)
     # Where the time went, in seconds: "render" (Markdown → sanitised HTML) and "csv" (cells,
     # DataFrame, pandas) summed over every chunk and process; "workers" is 1 for in-process;
     # "cpu_main" / "cpu_workers" are CPU seconds of this process and of the workers' chunks.
     timings: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def content(self) -> bytes:
+        if self.plain is not None:
+            return self.plain
+        assert self.content_gzip is not None
+        # One output buffer of the known size: gzip.decompress would grow one as it goes and
+        # briefly hold about twice the file.
+        return zlib.decompress(self.content_gzip, wbits=31, bufsize=max(self.size, 1))
+
+    def write_to(self, out: BinaryIO) -> None:
+        """The file into ``out``, decompressed a megabyte at a time when only its gzip is kept."""
+        if self.plain is not None:
+            out.write(self.plain)
+            return
+        assert self.content_gzip is not None
+        with gzip.GzipFile(fileobj=io.BytesIO(self.content_gzip), mode="rb") as src:
+            while block := src.read(1 << 20):
+                out.write(block)
 
 
 _TEXT_FIELDS = (
@@ -778,6 +805,7 @@ def export_bytes(
     site_timezone: tzinfo = timezone.utc,
     now: datetime | None = None,
     workers: int | None = None,
+    compressed: bool = False,
 ) -> ExportFile:
     """Build the export file for ``rows`` in ``preset``'s format.
 
@@ -789,6 +817,9 @@ def export_bytes(
     ``workers``: processes that render and write the file's chunks. ``None`` (the default) uses
     :data:`EXPORT_WORKERS` for exports of :data:`PARALLEL_MIN_ROWS` rows or more and stays
     in-process below; ``1`` always stays in-process. The bytes are the same either way.
+
+    ``compressed``: keep only the gzip of the file (``ExportFile.content_gzip``, compressed
+    chunk by chunk as it is written); ``content`` then decompresses on read.
     """
     started, started_cpu = time.perf_counter(), time.process_time()
     if isinstance(preset, str):
@@ -836,6 +867,12 @@ def export_bytes(
         ]
         content = json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
         sha256 = hashlib.sha256(content).hexdigest()
+        size = len(content)
+        if compressed:
+            content_gzip: bytes | None = gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
+            content = None
+        else:
+            content_gzip = None
         del records, htmls
         filename, mimetype = f"{stem}.json", "application/json"
     else:
@@ -845,15 +882,9 @@ def export_bytes(
         # and written to CSV by pandas: in this process, or in a worker while this process
         # prepares the next chunk. The chunks are joined in order: the bytes do not depend on
         # where a chunk was written.
-        buffer = io.BytesIO()
-        digest = hashlib.sha256()
-        # hashlib lets go of the GIL on large inputs: each chunk is hashed in a thread while
-        # this one prepares the next (one thread, so the chunks are hashed in order).
-        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-sha256")
-        hashed: list[Any] = []
+        sink = _Sink(compressed)
         if mode == "spreadsheet" if bom is None else bom:
-            buffer.write(codecs.BOM_UTF8)
-            digest.update(codecs.BOM_UTF8)
+            sink.write(codecs.BOM_UTF8)
         job = _CsvJob(preset.name, names, mode, disclosure_text, site_timezone)
 
         def chunks() -> Iterator[tuple[list[ExportRow], list[str], bool]]:
@@ -868,29 +899,23 @@ def export_bytes(
         if n_workers == 1:
             for chunk, chunk_slugs, header in chunks():
                 part, t_render, t_csv, _ = job.run(chunk, chunk_slugs, header, preset)
-                buffer.write(part)
-                hashed.append(hashing.submit(digest.update, part))
+                sink.write(part)
                 timings["render"] += t_render
                 timings["csv"] += t_csv
                 del part
         else:
             for part in _in_workers(job, chunks(), n_workers, timings):
-                buffer.write(part)
-                hashed.append(hashing.submit(digest.update, part))
+                sink.write(part)
                 del part
-        hashing.shutdown(wait=True)
-        for future in hashed:
-            future.result()
-        del hashed
-        content = buffer.getvalue()
-        del buffer
-        sha256 = digest.hexdigest()
+        content, content_gzip, sha256, size = sink.close()
         filename, mimetype = f"{stem}.csv", "text/csv; charset=utf-8"
     timings["wall"] = time.perf_counter() - started
     timings["cpu_main"] = time.process_time() - started_cpu  # this process, all its threads
     return ExportFile(
         filename_suggestion=filename,
-        content=content,
+        plain=content,
+        content_gzip=content_gzip,
+        size=size,
         mimetype=mimetype,
         sha256=sha256,
         row_count=total,
@@ -898,6 +923,46 @@ def export_bytes(
         preset=preset.name,
         timings=timings,
     )
+
+
+GZIP_LEVEL = 1  # HTML-heavy CSV: ~5x smaller at level 1; higher levels cost more than they save
+
+
+class _Sink:
+    """Where the CSV's chunks go: kept as they are, or gzip-compressed as they arrive. Hashing
+    and compressing run in one thread (hashlib and zlib let go of the GIL on large inputs) while
+    the caller writes the next chunk; one thread, so the chunks are taken in order."""
+
+    def __init__(self, compressed: bool) -> None:
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.buffer = io.BytesIO()
+        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31) if compressed else None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-file")
+        self.pending: deque[Any] = deque()
+
+    def _take(self, part: bytes) -> None:
+        self.digest.update(part)
+        if self.compressor is not None:
+            self.buffer.write(self.compressor.compress(part))
+
+    def write(self, part: bytes) -> None:
+        self.size += len(part)
+        if self.compressor is None:
+            self.buffer.write(part)
+        self.pending.append(self.pool.submit(self._take, part))
+        while self.pending and self.pending[0].done():  # errors surface early; memory freed
+            self.pending.popleft().result()
+
+    def close(self) -> tuple[bytes | None, bytes | None, str, int]:
+        """(the file or None, its gzip or None, SHA-256 of the file, its size)."""
+        self.pool.shutdown(wait=True)
+        while self.pending:
+            self.pending.popleft().result()
+        if self.compressor is not None:
+            self.buffer.write(self.compressor.flush())
+            return None, self.buffer.getvalue(), self.digest.hexdigest(), self.size
+        return self.buffer.getvalue(), None, self.digest.hexdigest(), self.size
 
 
 def _items(

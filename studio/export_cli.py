@@ -94,7 +94,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                     session, actor, {c.id: c.version for c in candidates}, args.preset,
                     mode=args.mode, bom=args.bom, include_exported=args.include_exported,
                 )  # fmt: skip
-                tmp.write_bytes(file.content)
+                with tmp.open("wb") as written:
+                    file.write_to(written)
                 batch_id = batch.id
         except PermissionDenied as exc:
             hint = "" if args.as_user else " Use --as NAME with an editor's or admin's account."

@@ -31,7 +31,6 @@ import gzip
 import hashlib
 import io
 import json
-import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from studio import audit, review
@@ -510,20 +509,20 @@ def run_export(
     disclosure = disclosure if disclosure is not None else disclosure_setting()
     file = export_bytes(
         rows, preset, mode=mode, bom=bom, taken_slugs=_taken_slugs(session),  # type: ignore[arg-type]
-        disclosure=disclosure, site_timezone=site_timezone, now=now,
+        disclosure=disclosure, site_timezone=site_timezone, now=now, compressed=True,
     )  # fmt: skip
 
-    # The stored copy is gzip-compressed (~5x smaller for HTML-heavy CSV). zlib lets go of the
-    # GIL, so it compresses in a thread while this one writes the statuses and the audit trail.
-    compressing = _Compress(file.content)
+    # The stored copy is the gzip made while the file was written (~5x smaller for HTML-heavy
+    # CSV); the file itself is not held while the export is recorded (file.content decompresses).
     batch = ExportBatch(
         actor_id=actor.id,
         preset=file.preset,
         row_count=file.row_count,
         checksum=file.sha256,
         filename=file.filename_suggestion,
+        content=file.content_gzip,
         content_encoding="gzip",
-        size=len(file.content),
+        size=file.size,
     )
     if now is not None:
         batch.created_at = now
@@ -564,12 +563,7 @@ def run_export(
         for draft in drafts:
             index_draft(session, draft)
         del held, drafts
-    session.execute(
-        update(ExportBatch.__table__)
-        .where(ExportBatch.__table__.c.id == batch.id)
-        .values(content=compressing.result())
-    )
-    session.expire(batch, ["content"])  # read back (compressed) only if someone asks
+    session.expire(batch, ["content"])  # the session need not hold the stored copy
     audit.record(
         session,
         actor,
@@ -583,35 +577,13 @@ def run_export(
             "rows": file.row_count,
             "sha256": file.sha256,
             "filename": file.filename_suggestion,
-            "bytes": len(file.content),
+            "bytes": file.size,
             "draft_ids": ids,
             "disclosure": bool(disclosure),
         },
     )
     session.flush()
     return batch, file
-
-
-class _Compress:
-    """gzip of ``content`` made in a background thread; :meth:`result` waits for it."""
-
-    def __init__(self, content: bytes) -> None:
-        self._out: list[bytes] = []
-        self._error: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, args=(content,), name="export-gzip", daemon=True)
-        self._thread.start()
-
-    def _run(self, content: bytes) -> None:
-        try:
-            self._out.append(gzip.compress(content, compresslevel=1, mtime=0))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
-            self._error.append(exc)
-
-    def result(self) -> bytes:
-        self._thread.join()
-        if self._error:
-            raise self._error[0]
-        return self._out[0]
 
 
 def stored_file(content: bytes | None, encoding: str | None) -> bytes | None:

@@ -701,3 +701,22 @@ def test_surrogates_and_control_characters_in_every_field_export_cleanly():
     assert got["title"] == got["excerpt"] == got["body_markdown"] == "a\ufffdbc\nd"
     assert got["body_html"] == "<p>a\ufffdbc\nd</p>\n"
     assert json.loads(export_bytes([row], JSON_PRESET).content)[0]["tags"] == ["a\ufffdbc\nd"]
+
+
+@pytest.mark.parametrize("preset", ["wordpress", "json"])
+def test_a_compressed_export_keeps_only_the_gzip_and_gives_back_the_same_file(preset):
+    import gzip
+    import hashlib
+    import io
+
+    rows = [make_row(i, body_markdown=f"# Post {i}\n\nText, \"quoted\", and more.\n" * 50) for i in range(1, 40)]
+    plain = export_bytes(rows, preset, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    packed = export_bytes(rows, preset, now=datetime(2025, 1, 1, tzinfo=timezone.utc), compressed=True)
+    assert packed.plain is None and packed.content_gzip[:2] == b"\x1f\x8b"
+    assert len(packed.content_gzip) < packed.size / 3
+    assert gzip.decompress(packed.content_gzip) == packed.content == plain.content
+    assert packed.sha256 == plain.sha256 == hashlib.sha256(plain.content).hexdigest()
+    assert packed.size == plain.size == len(plain.content) and packed.slugs == plain.slugs
+    out = io.BytesIO()
+    packed.write_to(out)
+    assert out.getvalue() == plain.content
