@@ -722,9 +722,7 @@ class ExportFile:
         if self.plain is not None:
             return self.plain
         assert self.content_gzip is not None
-        # One output buffer of the known size: gzip.decompress would grow one as it goes and
-        # briefly hold about twice the file.
-        return zlib.decompress(self.content_gzip, wbits=31, bufsize=max(self.size, 1))
+        return gunzip(self.content_gzip, self.size)
 
     def write_to(self, out: BinaryIO) -> None:
         """The file into ``out``, decompressed a megabyte at a time when only its gzip is kept."""
@@ -882,32 +880,32 @@ def export_bytes(
         # and written to CSV by pandas: in this process, or in a worker while this process
         # prepares the next chunk. The chunks are joined in order: the bytes do not depend on
         # where a chunk was written.
-        sink = _Sink(compressed)
-        if mode == "spreadsheet" if bom is None else bom:
-            sink.write(codecs.BOM_UTF8)
-        job = _CsvJob(preset.name, names, mode, disclosure_text, site_timezone)
+        with _Sink(compressed) as sink:
+            if mode == "spreadsheet" if bom is None else bom:
+                sink.write(codecs.BOM_UTF8)
+            job = _CsvJob(preset.name, names, mode, disclosure_text, site_timezone)
 
-        def chunks() -> Iterator[tuple[list[ExportRow], list[str], bool]]:
-            remaining = iter(rows)
-            header = True
-            while chunk := [_clean_row(once(r)) for r in islice(remaining, CHUNK_ROWS)]:
-                chunk_slugs = slugger.take(chunk)
-                slugs.extend(chunk_slugs)
-                yield chunk, chunk_slugs, header
-                header = False
+            def chunks() -> Iterator[tuple[list[ExportRow], list[str], bool]]:
+                remaining = iter(rows)
+                header = True
+                while chunk := [_clean_row(once(r)) for r in islice(remaining, CHUNK_ROWS)]:
+                    chunk_slugs = slugger.take(chunk)
+                    slugs.extend(chunk_slugs)
+                    yield chunk, chunk_slugs, header
+                    header = False
 
-        if n_workers == 1:
-            for chunk, chunk_slugs, header in chunks():
-                part, t_render, t_csv, _ = job.run(chunk, chunk_slugs, header, preset)
-                sink.write(part)
-                timings["render"] += t_render
-                timings["csv"] += t_csv
-                del part
-        else:
-            for part in _in_workers(job, chunks(), n_workers, timings):
-                sink.write(part)
-                del part
-        content, content_gzip, sha256, size = sink.close()
+            if n_workers == 1:
+                for chunk, chunk_slugs, header in chunks():
+                    part, t_render, t_csv, _ = job.run(chunk, chunk_slugs, header, preset)
+                    sink.write(part)
+                    timings["render"] += t_render
+                    timings["csv"] += t_csv
+                    del part
+            else:
+                for part in _in_workers(job, chunks(), n_workers, timings):
+                    sink.write(part)
+                    del part
+            content, content_gzip, sha256, size = sink.close()
         filename, mimetype = f"{stem}.csv", "text/csv; charset=utf-8"
     timings["wall"] = time.perf_counter() - started
     timings["cpu_main"] = time.process_time() - started_cpu  # this process, all its threads
@@ -926,6 +924,12 @@ def export_bytes(
 
 
 GZIP_LEVEL = 1  # HTML-heavy CSV: ~5x smaller at level 1; higher levels cost more than they save
+
+
+def gunzip(data: bytes, size: int | None = None) -> bytes:
+    """A stored export file, decompressed. With its ``size`` known, into one buffer of that
+    size: gzip.decompress grows one as it goes and briefly holds about twice the file."""
+    return zlib.decompress(data, wbits=31, bufsize=max(size or 0, 16384))
 
 
 class _Sink:
@@ -953,6 +957,13 @@ class _Sink:
         self.pending.append(self.pool.submit(self._take, part))
         while self.pending and self.pending[0].done():  # errors surface early; memory freed
             self.pending.popleft().result()
+
+    def __enter__(self) -> _Sink:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:  # the export failed half-way: drop what is queued, end the thread
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> tuple[bytes | None, bytes | None, str, int]:
         """(the file or None, its gzip or None, SHA-256 of the file, its size)."""

@@ -27,7 +27,6 @@ later title change does not move the post in the CMS.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -52,6 +51,7 @@ from studio.export import (
     ExportFile,
     ExportRow,
     export_bytes,
+    gunzip,
     row_from_draft,
     title_from_markdown,
     with_text,
@@ -352,6 +352,9 @@ def _build_rows(
     allowed = RE_EXPORTABLE_STATUSES if include_exported else EXPORTABLE_STATUSES
     from studio.review import STATUS_LABELS
 
+    def label(h: Row[Any]) -> str:
+        return _label(h, untitled.get(h.current_revision_id, ""))
+
     problems: list[str] = []
     if not any(h.status in allowed for h in heads):
         raise ExportError(
@@ -361,20 +364,18 @@ def _build_rows(
     for h in heads:
         if h.status == "exported" and not include_exported:
             problems.append(
-                f"{_label(h, untitled.get(h.current_revision_id, ''))} was already exported; tick "
-                "“include already exported” to export it again."
+                f"{label(h)} was already exported; tick “include already exported” to export it again."
             )
         elif h.status not in allowed:
             problems.append(
-                f"{_label(h, untitled.get(h.current_revision_id, ''))} is "
-                f"{STATUS_LABELS.get(h.status, h.status).lower()}, not approved."
+                f"{label(h)} is {STATUS_LABELS.get(h.status, h.status).lower()}, not approved."
             )
     for h in heads:
         want = versions.get(h.id)
         if want is not None and h.version != want:
             raise VersionConflict(
-                f"{_label(h, untitled.get(h.current_revision_id, ''))} changed since the list was "
-                "loaded; reload and export again. Nothing was exported."
+                f"{label(h)} changed since the list was loaded; reload and export again. "
+                "Nothing was exported."
             )
     rows: list[ExportRow] = []
     for h in heads:
@@ -586,12 +587,12 @@ def run_export(
     return batch, file
 
 
-def stored_file(content: bytes | None, encoding: str | None) -> bytes | None:
+def stored_file(content: bytes | None, encoding: str | None, size: int | None = None) -> bytes | None:
     """An ExportBatch's file as it was handed out, from what the database holds."""
     if content is None:
         return None
     if encoding == "gzip":
-        return gzip.decompress(content)
+        return gunzip(content, size)
     if encoding is None:
         return bytes(content)
     raise ExportError(f"An export file is stored as {encoding!r}, which this version cannot read.")
@@ -659,7 +660,7 @@ def download_batch(session: Session, actor: User, batch_id: int) -> tuple[str, b
     if batch is None:
         raise ExportError(f"Export {batch_id} does not exist.")
     try:
-        content = stored_file(batch.content, batch.content_encoding)
+        content = stored_file(batch.content, batch.content_encoding, batch.size)
     except (OSError, EOFError, zlib.error):  # a damaged gzip stream
         content = b""
     if content is None:
