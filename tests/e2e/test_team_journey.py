@@ -195,9 +195,9 @@ def test_team_journey(studio, model_server, new_page):  # type: ignore[no-untype
 
     # Export: the approved post as a WordPress CSV, downloaded and parsed.
     go(page, "Export")
-    shot(page, "08-export")
     page.get_by_text(re.compile(r"Select all \d+ shown")).click()
     settle(page)
+    shot(page, "08-export")  # once settled: the selection, the format and the preview
     page.get_by_role("button", name=re.compile("Prepare export")).click()
     settle(page)
     with page.expect_download() as download_info:
