@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.orm.util import identity_key
 
 from studio import audit
 from studio.auth import PermissionDenied, authorize, can, require
@@ -287,9 +286,10 @@ def transition_many(
                 matched = sum(session.execute(stmt, p).rowcount for p in params)
             if matched != len(params):
                 raise _stale(StaleDataError(f"{len(params) - matched} draft(s) changed"), session, many=len(ordered) > 1)
-    for head in ordered:  # Draft objects the session holds now hold what the database holds
-        obj = session.identity_map.get(identity_key(Draft, head.id))
-        if obj is None:
+    by_id = {h.id: h for h in ordered}
+    for draft_id, obj in _held_drafts(session):  # they now hold what the database holds
+        head = by_id.get(draft_id)
+        if head is None:
             continue
         set_committed_value(obj, "status", spec.target)
         set_committed_value(obj, "updated_at", now)
@@ -336,11 +336,20 @@ def _heads_by_id(session: Session, ids: Sequence[int]) -> dict[int, DraftHead]:
         chunk = ids[start : start + _IN_CHUNK]
         stmt = select(Draft.id, Draft.status, Draft.version, Draft.author_id).where(Draft.id.in_(chunk))
         found.update((r[0], DraftHead(*r)) for r in session.execute(stmt))
-    for i in ids:
-        obj = session.identity_map.get(identity_key(Draft, i))
-        if i in found and obj is not None and not inspect(obj).expired_attributes & _HEAD_FIELDS:
-            found[i] = DraftHead(obj.id, obj.status, obj.version, obj.author_id)  # type: ignore[attr-defined]
+    for draft_id, obj in _held_drafts(session):
+        if draft_id in found and not inspect(obj).expired_attributes & _HEAD_FIELDS:
+            found[draft_id] = DraftHead(obj.id, obj.status, obj.version, obj.author_id)
     return found
+
+
+def _held_drafts(session: Session) -> list[tuple[int, Draft]]:
+    """(id, Draft) for each draft the session holds: usually a few, so walking them beats
+    looking up each of thousands of ids. The id comes from the identity key (no load)."""
+    return [
+        (key[1][0], obj)
+        for key, obj in list(session.identity_map.items())
+        if key[0] is Draft and len(key[1]) == 1
+    ]
 
 
 _HEAD_FIELDS = frozenset({"id", "status", "version", "author_id"})
