@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from studio.db import session_scope
 from studio.drafts import add_revision, create_draft
+from studio.export import gunzip
 from studio.generation.brief import Brief
 from studio.models import Draft, ExportBatch
 
@@ -66,7 +68,11 @@ def test_select_all_preview_export_and_download(engine, people):
     assert not at.exception, at.exception
     ready = at.session_state["export_ready"]
     assert ready["rows"] == 2 and ready["filename"].endswith(".csv")
-    frame = pd.read_csv(io.BytesIO(ready["content"]), dtype=str, keep_default_na=False)
+    # The page keeps only the gzip of the file (unpacked when the button is clicked).
+    assert "content" not in ready
+    content = gunzip(ready["gzip"], ready["size"])
+    assert len(content) == ready["size"] and hashlib.sha256(content).hexdigest() == ready["sha256"]
+    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
     assert frame["post_title"].tolist() == ["First post", "Second post"]
     assert "is ready: 2 row(s)" in texts(at)
     with session_scope(engine) as s:
@@ -117,3 +123,21 @@ def test_marketers_are_told_who_can_export(engine, people):
     at.session_state["studio_user_id"] = people.marketer.id
     at.run()
     assert "Only editors and admins can export content." in texts(at)
+
+
+def test_a_past_export_whose_stored_file_was_damaged_is_not_offered(engine, people):
+    from studio.exporting import run_export
+
+    ids = [approved(engine, people.marketer, "Kept"), approved(engine, people.marketer, "Damaged")]
+    with session_scope(engine) as s:
+        good, _ = run_export(s, people.editor, ids[:1], "wordpress")
+        bad, _ = run_export(s, people.editor, ids[1:], "hubspot")
+        good_id, bad_id = good.id, bad.id
+        s.get(ExportBatch, bad_id).checksum = "0" * 64
+    at = page_as(people.editor)
+    assert at.selectbox(key="export_past_pick").value == bad_id  # the newest comes first
+    assert f"Export {bad_id}'s stored file does not match its checksum" in texts(at)
+    assert [b.proto.label for b in at.get("download_button")] == []
+    at.selectbox(key="export_past_pick").set_value(good_id).run()
+    assert [b.proto.label for b in at.get("download_button")] == [f"Download {good.filename}"]
+    assert f"Export {bad_id}'s stored file" not in texts(at)
