@@ -418,7 +418,7 @@ def flow_probe(db: str, editor_id: int, preset: str, n: int) -> dict[str, float]
     seconds = time.perf_counter() - t
     peak_recorded = maxrss_mb()
     t = time.perf_counter()
-    content = f.content  # what the page then holds for its download button
+    content = f.content  # what a click on the download button unpacks (Streamlit then serves it)
     unpacked = time.perf_counter() - t
     assert len(content) == f.size
     return {"before": before, "peak_recorded": peak_recorded, "peak": maxrss_mb(), "seconds": seconds,
@@ -518,7 +518,7 @@ def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
             print(f"  memory, one run_export + commit in a fresh process (imports and a warm-up "
                   f"export first): peak RSS {m['before']:.0f} → {m['peak_recorded']:.0f} MiB "
                   f"(+{m['peak_recorded'] - m['before']:.0f}), {m['seconds']:.2f} s; then the file "
-                  f"decompressed for the page's download button: {m['unpacked']:.2f} s, peak "
+                  f"unpacked when the download button is clicked: {m['unpacked']:.2f} s, peak "
                   f"{m['peak']:.0f} MiB")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
