@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from studio.config import PROJECT_ROOT, get_settings
+
+_log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -73,8 +76,9 @@ class _Checkpointer:
                 self._busy = True
             try:
                 checkpoint(path)
-            except sqlite3.Error:
-                pass  # busy or gone: the next request (or the backstop) checkpoints
+            except Exception as exc:  # noqa: BLE001 - the thread must outlive any one failure
+                # Busy, removed, unreadable: the next request (or the commit's backstop) checkpoints.
+                _log.debug("background checkpoint of %s skipped: %s", path, exc)
             finally:
                 with self._cond:
                     self._busy = False

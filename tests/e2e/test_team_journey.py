@@ -197,11 +197,19 @@ def test_team_journey(studio, model_server, new_page):  # type: ignore[no-untype
     go(page, "Export")
     page.get_by_text(re.compile(r"Select all \d+ shown")).click()
     settle(page)
-    shot(page, "08-export")  # once settled: the selection, the format and the preview
+    # The rerun the tick starts can begin after settle() looked: wait for what it draws last.
+    expect(page.get_by_role("button", name=re.compile("Prepare export"))).to_be_enabled(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"The first 1 of 1 row"))).to_be_visible()
+    page.wait_for_timeout(500)  # the preview grid paints after its frame arrives
+    shot(page, "08-export")  # the selection, the format and the preview
     page.get_by_role("button", name=re.compile("Prepare export")).click()
-    settle(page)
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name=re.compile("Download")).first.click()
+    expect(page.get_by_text(re.compile(r"Export \d+ is ready"))).to_be_visible(timeout=60_000)
+    settle(page)  # the rerun after the export: the past exports are drawn below
+    expect(page.get_by_role("button", name=re.compile(r"^Download content-studio-"))).to_be_visible(timeout=60_000)
+    # The button unpacks the file on click (a round trip to the server) before the browser
+    # downloads it: generous timeouts for a loaded CI machine.
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Download the file").click(timeout=60_000)
     data = Path(download_info.value.path()).read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
     assert len(rows) == 1
@@ -209,6 +217,6 @@ def test_team_journey(studio, model_server, new_page):  # type: ignore[no-untype
     assert "Book a free planning session today." in rows[0]["post_content"]
     shot(page, "09-exported")
     # The stored copy (kept compressed) comes back from "Past exports" byte for byte.
-    with page.expect_download() as again_info:
-        page.get_by_role("button", name=re.compile(r"^Download content-studio-wordpress-.*\.csv$")).click()
+    with page.expect_download(timeout=60_000) as again_info:
+        page.get_by_role("button", name=re.compile(r"^Download content-studio-wordpress-.*\.csv$")).click(timeout=60_000)
     assert Path(again_info.value.path()).read_bytes() == Path(download_info.value.path()).read_bytes()
