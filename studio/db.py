@@ -103,6 +103,12 @@ def checkpoint(path: str) -> tuple[int, int, int]:
         conn.close()
 
 
+def wait_for_checkpoints(timeout: float = 30.0) -> bool:
+    """Block until the background checkpoints asked for so far are done (False on timeout).
+    For code that then checkpoints itself or moves the file: SQLite runs one at a time."""
+    return _checkpointer.wait_idle(timeout)
+
+
 def _checkpoint_when_large(path: str):  # type: ignore[no-untyped-def]
     wal = path + "-wal"
     asked = [0]  # the log's mtime when a checkpoint was last asked for: one request per change
@@ -165,7 +171,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def dispose_engines() -> None:
-    _checkpointer.wait_idle()
+    wait_for_checkpoints()
     with _engines_lock:
         for engine in _engines.values():
             engine.dispose()

@@ -68,10 +68,22 @@ def cli_env(db_url: str, tmp_path: Path, server: FakeOpenAI | None = None) -> di
 # Runs `python -m studio ARGS` with test-side instrumentation (nothing in the product): when
 # CRASH_PAUSE is set, the transaction that inserts into table CRASH_TABLE pauses just before its
 # COMMIT reaches the database ("before-commit") or just after it ("after-commit"), writing the
-# file CRASH_MARKER first, so the test can SIGKILL it at exactly that point.
+# file CRASH_MARKER first, so the test can SIGKILL it at exactly that point. CRASH_CACHE_KIB
+# gives SQLite a small page cache, so a transaction's changed pages spill into the write-ahead
+# log while it writes (with the default 2 MB cache they reach it only at COMMIT, and "the log
+# grew while the lock is held" would mean "committing", not "writing").
 DRIVER = """
 import os, sys, time
 from pathlib import Path
+cache_kib = os.environ.get("CRASH_CACHE_KIB")
+if cache_kib:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _small_cache(dbapi_connection, record):
+        if "sqlite" in type(dbapi_connection).__module__:
+            dbapi_connection.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
 pause = os.environ.get("CRASH_PAUSE")
 if pause:
     from sqlalchemy import event
@@ -385,7 +397,10 @@ def test_sigkill_during_export_never_marks_a_draft_exported_without_its_batch(en
     if db_backend == "sqlite":  # an empty WAL, so the exporter's writes show as growth
         import sqlite3
 
+        from studio.db import wait_for_checkpoints
+
         engine.dispose()
+        assert wait_for_checkpoints()  # the seeding's background checkpoint, else ours is "busy"
         conn = sqlite3.connect(engine.url.database, isolation_level=None)
         try:
             assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
@@ -394,6 +409,8 @@ def test_sigkill_during_export_never_marks_a_draft_exported_without_its_batch(en
     out = tmp_path / "export" / "posts.csv"
     out.parent.mkdir()
     env = cli_env(db_url, tmp_path)
+    if moment == "while-writing":
+        env["CRASH_CACHE_KIB"] = "256"
     started = time.monotonic()
     pause = None if moment == "while-writing" else moment
     proc = start(["export", "--preset", "wordpress", "--out", str(out), "--as", "dana"], env, tmp_path, "export",
@@ -446,5 +463,6 @@ def test_sigkill_during_export_never_marks_a_draft_exported_without_its_batch(en
     elif before_commit:  # while writing (watched from outside: on a busy machine it may be late)
         assert exported == [], "killed before the commit, yet drafts are exported"
     print(
-        f"\n{db_backend} export, SIGKILL {moment} {killed_after:.1f} s after start: {figures}"
+        f"\n{db_backend} export, SIGKILL {moment} {killed_after:.1f} s after start "
+        f"({'before' if before_commit else 'maybe after'} the commit): {figures}"
     )

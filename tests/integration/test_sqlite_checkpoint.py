@@ -18,7 +18,7 @@ def sqlite_file(tmp_path):
     with engine.begin() as c:
         c.execute(text("CREATE TABLE files (id INTEGER PRIMARY KEY, content BLOB)"))
     yield path, engine
-    db._checkpointer.wait_idle()
+    db.wait_for_checkpoints()
     engine.dispose()
 
 
@@ -36,7 +36,7 @@ def test_a_large_commit_returns_before_its_checkpoint_which_runs_in_the_backgrou
     assert path.stat().st_size < before + 1_000_000
     assert asked == [str(path.resolve())]
     real_request(asked[0])
-    assert db._checkpointer.wait_idle(timeout=30)
+    assert db.wait_for_checkpoints(timeout=30)
     # The engine's connection is still open in its pool (no checkpoint-on-close): the background
     # thread copied the pages.
     assert path.stat().st_size >= before + 20_000_000
@@ -63,5 +63,5 @@ def test_a_checkpoint_never_recreates_a_database_that_was_removed(tmp_path):
         db.checkpoint(str(gone))
     assert not gone.exists()
     db._checkpointer.request(str(gone))  # the thread shrugs it off and stays usable
-    assert db._checkpointer.wait_idle(timeout=10)
+    assert db.wait_for_checkpoints(timeout=10)
     assert not gone.exists()
