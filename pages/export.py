@@ -3,16 +3,15 @@
 from functools import partial
 
 import streamlit as st
-from sqlalchemy import Engine
 
 from studio import ui
 from studio.auth import can
-from studio.db import session_scope
 from studio.errors import user_message
 from studio.export import PRESETS, gunzip
 from studio.exporting import (
     MODE_HELP,
     MODES,
+    batch_reader,
     download_batch,
     exportable,
     past_exports,
@@ -35,12 +34,6 @@ def _error(exc: Exception) -> None:
     if message is None:
         raise exc
     st.error(message)
-
-
-def _past_file(eng: Engine, actor, batch_id: int) -> bytes:  # type: ignore[no-untyped-def]
-    """Read on click, in Streamlit's download thread: the page never holds an earlier file."""
-    with session_scope(eng) as session:
-        return download_batch(session, actor, batch_id)[1]
 
 
 # -- The file just prepared (kept across reruns until the next export) ----------------------
@@ -224,6 +217,6 @@ else:
     if picked_batch in verified:
         name, mimetype = verified[picked_batch]
         st.download_button(
-            f"Download {name}", data=partial(_past_file, ui.engine(), user, picked_batch),
+            f"Download {name}", data=batch_reader(ui.engine(), user, picked_batch),
             file_name=name, mime=mimetype, key=f"export_past_download_{picked_batch}", on_click="ignore",
         )  # fmt: skip

@@ -31,13 +31,13 @@ import hashlib
 import io
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Engine, Row, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from studio import audit, review
@@ -62,6 +62,7 @@ from studio.search import index_draft
 __all__ = [
     "EXPORTABLE_STATUSES",
     "BatchSummary",
+    "batch_reader",
     "ExportCandidate",
     "ExportPreview",
     "disclosure_setting",
@@ -671,3 +672,16 @@ def download_batch(session: Session, actor: User, batch_id: int) -> tuple[str, b
             "Export the drafts again."
         )
     return batch.filename, content, _mimetype(batch.filename)
+
+
+def batch_reader(engine: Engine, actor: User, batch_id: int) -> Callable[[], bytes]:
+    """What a download button calls when it is clicked: the earlier export's file, read and
+    checked (:func:`download_batch`) in a session of its own, so the page holds no file."""
+
+    def read() -> bytes:
+        from studio.db import session_scope
+
+        with session_scope(engine) as session:
+            return download_batch(session, actor, batch_id)[1]
+
+    return read

@@ -329,6 +329,18 @@ def test_past_exports_download_again_and_check_the_checksum(engine, people, thre
         s.rollback()
 
 
+
+def test_a_download_button_reads_the_stored_file_only_when_clicked(engine, people, three):
+    batch_id, file = export(engine, people.editor, three, "wordpress")
+    read = exporting.batch_reader(engine, people.editor, batch_id)
+    assert read() == file.content  # unpacked and checked in a session of its own
+    with session_scope(engine) as s:  # damaged after the button was drawn: refused on click
+        s.get(ExportBatch, batch_id).checksum = "0" * 64
+    with pytest.raises(ExportError, match="does not match its checksum"):
+        read()
+    with pytest.raises(PermissionDenied):
+        exporting.batch_reader(engine, people.marketer, batch_id)()
+
 def test_unknown_preset_and_json_in_spreadsheet_mode_are_refused(engine, people, three):
     with pytest.raises(ExportError, match="Unknown preset"):
         export(engine, people.editor, three, "drupal")
