@@ -136,7 +136,8 @@ def make_engine(url: str | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
+        on_disk = bool(database) and database != ":memory:" and not database.startswith("file:")
+        if on_disk:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
@@ -149,7 +150,7 @@ def make_engine(url: str | None = None) -> Engine:
             _set_sqlite_pragmas(dbapi_connection, record)
 
         event.listen(engine, "begin", _sqlite_begin_immediate)
-        if database and database != ":memory:" and not database.startswith("file:"):
+        if on_disk:
             event.listen(engine.pool, "checkin", _checkpoint_when_large(str(Path(database).expanduser().resolve())))
         return engine
     return create_engine(url, pool_pre_ping=True)
