@@ -162,6 +162,7 @@ else:
                 }  # fmt: skip
                 st.session_state.pop("export_table", None)
                 st.session_state.pop("export_select_all", None)
+                st.session_state.pop("export_past_pick", None)  # "Download again" offers the new one
                 st.rerun()
 
 # -- Past exports -----------------------------------------------------------------------------

@@ -141,3 +141,11 @@ def test_a_past_export_whose_stored_file_was_damaged_is_not_offered(engine, peop
     at.selectbox(key="export_past_pick").set_value(good_id).run()
     assert [b.proto.label for b in at.get("download_button")] == [f"Download {good.filename}"]
     assert f"Export {bad_id}'s stored file" not in texts(at)
+    # A new export: "Download again" moves to it, whatever was picked before.
+    approved(engine, people.marketer, "Fresh")
+    at.run()
+    at.checkbox(key="export_select_all").check().run()
+    button(at, "Prepare export").click().run()
+    assert not at.exception, at.exception
+    new_id = at.session_state["export_ready"]["batch_id"]
+    assert at.selectbox(key="export_past_pick").value == new_id != good_id
