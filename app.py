@@ -3,13 +3,13 @@
 import streamlit as st
 
 from studio import ui
-from studio.auth import can, needs_first_admin
+from studio.accounts.permissions import can
+from studio.accounts.service import needs_first_admin
 
 st.set_page_config(page_title="Content Studio", page_icon=":material/edit_note:", layout="wide")
 ui.engine()
 
-with ui.db() as session:
-    first_start = needs_first_admin(session)
+first_start = ui.call(needs_first_admin)
 
 if first_start:
     page = st.navigation([st.Page("pages/setup.py", title="Create the first admin", icon=":material/key:")])

@@ -38,11 +38,11 @@ def studio_and_server(words: int) -> Iterator[Studio]:
             STUDIO_MODEL="fake-gpt",
             STUDIO_SECRETS_FILE=f"{tmp}/absent.toml",
         )
-        from studio.auth import create_first_admin
+        from studio.accounts.service import create_first_admin
         from studio.config import reload_settings
         from studio.db import get_engine, migrate, session_scope
-        from studio.generation.brief import Brief
-        from studio.generation.prompts import build_messages, messages_as_records
+        from studio.drafting.brief import Brief
+        from studio.drafting.prompts import build_messages, messages_as_records
 
         settings = reload_settings()
         engine = get_engine()

@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
+from studio.checks.pipeline import CATEGORIES, check  # noqa: E402
 from studio.config import Settings  # noqa: E402
-from studio.moderation import CATEGORIES, check  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "moderation_cases.yaml"
 

@@ -40,8 +40,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studio import export  # noqa: E402
-from studio.export import ExportRow, export_bytes  # noqa: E402
+from studio import content  # noqa: E402
+from studio.export import writing  # noqa: E402
+from studio.export.files import export_bytes  # noqa: E402
+from studio.export.rows import ExportRow, with_text  # noqa: E402
 
 WORDS = (
     "content marketing strategy team customer growth data product launch brand search audience "
@@ -235,7 +237,7 @@ def memory_probe(n_rows: int, preset: str, workers: int) -> dict[str, float]:
     rows = build_rows(n_rows)
     export_bytes(rows[:50], preset, workers=1)  # imports pandas, builds the parser
     if workers > 1:
-        export_bytes(rows[: export.CHUNK_ROWS * workers], preset, workers=workers)  # starts the pool
+        export_bytes(rows[: writing.CHUNK_ROWS * workers], preset, workers=workers)  # starts the pool
     gc.collect()
     before_main = maxrss_mb()
     before_rss, before_pss = _tree_memory_mb(os.getpid())
@@ -265,7 +267,7 @@ def run_probe(n_rows: int, preset: str, workers: int) -> dict[str, float]:
 def bench_file(rows: list[ExportRow], args: argparse.Namespace) -> None:
     export_bytes(rows[:50], args.preset, workers=1)  # imports pandas, builds the parser
     t = time.perf_counter()
-    export_bytes(rows[: export.CHUNK_ROWS * 2], args.preset, workers=2)
+    export_bytes(rows[: writing.CHUNK_ROWS * 2], args.preset, workers=2)
     print(f"worker pool started (forkserver, 2 workers, pandas imported) in {time.perf_counter() - t:.2f} s "
           "(first large export only; kept for the next)")
     variants = {"in-process, 1 core (workers=1)": 1, "worker processes (workers=2)": 2}
@@ -300,7 +302,7 @@ def bench_file(rows: list[ExportRow], args: argparse.Namespace) -> None:
     print(f"  same bytes both ways: {len(set(digests.values())) == 1} (sha256 {next(iter(digests.values()))[:16]}…)")
     # What the export flow hands export_bytes: rows whose HTML was rendered when the revision
     # was saved (drafts.add_revision), so only cells and CSV are left.
-    stored = [export.with_text(r, r.body_markdown, export.render_html(r.body_markdown)) for r in rows]
+    stored = [with_text(r, r.body_markdown, content.render_html(r.body_markdown)) for r in rows]
     held: list[float] = []
     for _ in range(args.repeat):
         gc.collect()
@@ -335,12 +337,12 @@ def per_post_table(rows: list[ExportRow], args: argparse.Namespace) -> None:
             fn(x)
         return (time.perf_counter() - t) / len(items) * 1000
 
-    rendered = [export._render_markdown(m) for m in sample]
+    rendered = [content.render_markdown(m) for m in sample]
     stages = {
-        "clean_text (Markdown)": per_post_ms(export.clean_text, sample),
-        f"render ({export.RENDERER})": per_post_ms(export._render_markdown, sample),
+        "clean_text (Markdown)": per_post_ms(content.clean_text, sample),
+        f"render ({content.RENDERER})": per_post_ms(content.render_markdown, sample),
         "render (markdown-it-py)": per_post_ms(py_md.render, sample),
-        "sanitise (nh3)": per_post_ms(export.sanitize_html, rendered),
+        "sanitise (nh3)": per_post_ms(content.sanitize_html, rendered),
     }
     print(f"\nper post, {len(sample)} posts, one core [{load()}]:")
     for name, ms in stages.items():
@@ -356,10 +358,10 @@ def fill_db(url: str, rows: list[ExportRow], *, stored_html: bool = True) -> dic
     it; False leaves it out, like revisions saved before migration 0004 (the export renders)."""
     from sqlalchemy import insert, text
 
-    from studio.auth import add_user, create_first_admin
+    from studio.accounts.service import add_user, create_first_admin
     from studio.db import get_engine, migrate, session_scope
     from studio.models import Draft, DraftSearch, Revision
-    from studio.publishing import make_slug  # every generated draft has the slug it derived
+    from studio.publishing.fields import make_slug  # every generated draft has the slug it derived
 
     engine = get_engine(url)
     migrate(engine)
@@ -371,7 +373,7 @@ def fill_db(url: str, rows: list[ExportRow], *, stored_html: bool = True) -> dic
     with engine.begin() as conn:
         for start in range(0, len(rows), 2000):
             chunk = rows[start : start + 2000]
-            htmls = [export.render_html(r.body_markdown) if stored_html else None for r in chunk]
+            htmls = [content.render_html(r.body_markdown) if stored_html else None for r in chunk]
             conn.execute(insert(Draft.__table__), [
                 {"id": r.draft_id, "author_id": authors[r.draft_id % len(authors)], "content_type": "blog",
                  "topic": r.title, "audience": "", "keywords": [], "tone": "professional", "formality": 3,
@@ -384,7 +386,7 @@ def fill_db(url: str, rows: list[ExportRow], *, stored_html: bool = True) -> dic
             ])  # fmt: skip
             conn.execute(insert(Revision.__table__), [
                 {"id": r.draft_id, "draft_id": r.draft_id, "number": 1, "body": r.body_markdown,
-                 "body_html": html, "html_version": export.HTML_VERSION if stored_html else None,
+                 "body_html": html, "html_version": content.HTML_VERSION if stored_html else None,
                  "author_id": authors[r.draft_id % len(authors)], "reason": "generated", "note": "",
                  "created_at": now}
                 for r, html in zip(chunk, htmls)
@@ -400,8 +402,8 @@ def fill_db(url: str, rows: list[ExportRow], *, stored_html: bool = True) -> dic
 
 def flow_probe(db: str, editor_id: int, preset: str, n: int) -> dict[str, float]:
     """Run in a fresh subprocess: the process's peak resident set around one whole export."""
-    from studio import exporting
     from studio.db import get_engine, session_factory
+    from studio.export import service as exporting
     from studio.models import User
 
     export_bytes(build_rows(20), preset, workers=1)  # imports pandas, builds the parser
@@ -426,8 +428,8 @@ def flow_probe(db: str, editor_id: int, preset: str, n: int) -> dict[str, float]
 
 
 def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
-    from studio import exporting, review
     from studio.db import dispose_engines, get_engine, session_factory
+    from studio.export import service as exporting
     from studio.models import User
 
     tmp = Path(tempfile.mkdtemp(prefix="studio-bench-export-"))
@@ -462,10 +464,9 @@ def bench_db(rows: list[ExportRow], args: argparse.Namespace) -> None:
         timed(exporting, "_build_rows", "load")
         timed(exporting, "_taken_slugs", "load")
         timed(exporting, "export_bytes", "file")
-        timed(review, "transition_many", "transitions + audit")
-        timed(review, "transition", "transitions + audit")  # the per-draft path, when measured before
+        timed(exporting, "transition_many", "transitions + audit")
 
-        exporting.export_bytes(rows[:20], args.preset, workers=1)  # pandas imported, parser built
+        export_bytes(rows[:20], args.preset, workers=1)  # pandas imported, parser built
         runs: list[dict[str, float]] = []
         cold_runs: list[float] = []
         for i in range(args.repeat * 2):
@@ -545,7 +546,7 @@ def main() -> None:
         print(json.dumps(memory_probe(args.rows, args.preset, args.memory_probe)))
         return
 
-    print(f"python {sys.version.split()[0]} · {os.cpu_count()} CPUs · renderer {export.RENDERER} · {load()}")
+    print(f"python {sys.version.split()[0]} · {os.cpu_count()} CPUs · renderer {content.RENDERER} · {load()}")
     t0 = time.perf_counter()
     rows = build_rows(max(args.rows, args.db_drafts or 0))
     words = sum(len(r.body_markdown.split()) for r in rows) / len(rows)

@@ -22,8 +22,8 @@ def main() -> None:
     args = parser.parse_args()
 
     with studio_and_server(800) as st:
-        from studio.generation.brief import Brief
-        from studio.generation.writer import DraftRun
+        from studio.drafting.brief import Brief
+        from studio.drafting.writer import DraftRun
 
         values = dict(BRIEF, target_words=800)
         client, messages, settings, engine, user = st.client, st.messages, st.settings, st.engine, st.user

@@ -5,7 +5,7 @@ embedded default (profanity-check + all rules) → save (publishing fields deriv
 the model's proposal follows in the background and is not waited for). Plain path: `openai`
 chat.completions streamed and joined, one pydantic chunk object per delta, as a script would.
 The studio's ChatOpenAI reads the SDK's parsed JSON chunks instead of pydantic objects that it
-would dump back to dicts (`studio.generation.providers.DictChunkCompletions`); before that
+would dump back to dicts (`studio.drafting.providers.DictChunkCompletions`); before that
 change the studio took 1.39-1.47x the plain call. Both against the tests' local OpenAI-compatible
 server with zero delay, interleaved in one run; the server sends an ~800-word reply.
 
@@ -29,8 +29,8 @@ def main() -> None:
 
     with studio_and_server(args.words) as st:
         from studio.db import session_scope
-        from studio.generation.brief import Brief
-        from studio.generation.writer import DraftRun
+        from studio.drafting.brief import Brief
+        from studio.drafting.writer import DraftRun
         from studio.models import CheckReport
 
         values = dict(BRIEF, target_words=args.words)

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from studio.checks import toxicity  # noqa: E402
+from studio.checks.text import sentences  # noqa: E402
 from studio.config import Settings  # noqa: E402
-from studio.moderation import toxicity  # noqa: E402
-from studio.moderation.text import sentences  # noqa: E402
 
 DEFAULT_CSV = Path(os.environ.get("HATECHECK_CSV", "/work/shared/eval/hatecheck/test_suite_cases.csv"))
 CREDIT = (

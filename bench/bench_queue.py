@@ -45,7 +45,7 @@ def body_of(rng: random.Random) -> str:
 def build(url: str, n: int) -> None:
     from sqlalchemy import text
 
-    from studio.auth import add_user, create_first_admin
+    from studio.accounts.service import add_user, create_first_admin
     from studio.db import get_engine, migrate, session_scope
 
     engine = get_engine(url)
@@ -114,9 +114,9 @@ def main() -> None:
             Path(str(path) + suffix).unlink(missing_ok=True)
         build(url, args.drafts)
 
-    from studio import review
     from studio.db import get_engine, session_scope
     from studio.models import User
+    from studio.review import queue as review
 
     engine = get_engine(url)
     with session_scope(engine) as s:

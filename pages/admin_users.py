@@ -3,16 +3,9 @@
 import streamlit as st
 
 from studio import ui
-from studio.auth import (
-    PASSWORD_MIN_LENGTH,
-    ROLES,
-    add_user,
-    disable_user,
-    enable_user,
-    list_users,
-    reset_password,
-    set_roles,
-)
+from studio.accounts.passwords import PASSWORD_MIN_LENGTH
+from studio.accounts.permissions import ROLES
+from studio.accounts.service import add_user, disable_user, enable_user, people, reset_password, set_roles
 
 user = ui.require_user()
 st.title("People")
@@ -25,12 +18,12 @@ def run(fn, *args, success: str) -> None:
         st.rerun()
 
 
-with ui.db() as session:
-    people = [(p.name, p.label, sorted(p.roles), p.disabled, p.last_login_at) for p in list_users(session, user)]
+everyone = ui.call(people, user)
 
 st.dataframe(
-    [{"User name": n, "Name": label, "Roles": ", ".join(r), "Active": not d, "Last sign-in": ui.friendly_time(last)}
-     for n, label, r, d, last in people],
+    [{"User name": p.name, "Name": p.label, "Roles": ", ".join(p.roles), "Active": not p.disabled,
+      "Last sign-in": ui.friendly_time(p.last_login_at)}
+     for p in everyone],
     hide_index=True, use_container_width=True,
 )
 
@@ -46,21 +39,21 @@ with st.form("add_person", clear_on_submit=True):
 if go:
     run(add_user, name, password, roles, display, success=f"Added {name}.")
 
-names = [n for n, *_ in people]
+names = [p.name for p in everyone]
 if names:
     st.subheader("Change someone")
     who = st.selectbox("Person", names, key="manage_who")
-    current = next(p for p in people if p[0] == who)
+    current = next(p for p in everyone if p.name == who)
     c1, c2 = st.columns(2)
     with c1.form("roles_form"):
-        new_roles = st.multiselect("Roles", list(ROLES), default=current[2], key=f"roles_{who}")
+        new_roles = st.multiselect("Roles", list(ROLES), default=list(current.roles), key=f"roles_{who}")
         if st.form_submit_button("Save roles"):
             run(set_roles, who, new_roles, success=f"Roles of {who} saved.")
     with c2.form("password_form", clear_on_submit=True):
         new_password = st.text_input("New password", type="password", key=f"pw_{who}")
         if st.form_submit_button("Reset password"):
             run(reset_password, who, new_password, success=f"Password of {who} reset.")
-    if current[3]:
+    if current.disabled:
         if st.button(f"Re-enable {who}"):
             run(enable_user, who, success=f"{who} can sign in again.")
     elif st.button(f"Disable {who}", help="They cannot sign in; their drafts and history stay."):

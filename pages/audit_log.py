@@ -4,7 +4,9 @@ from datetime import datetime, time, timezone
 
 import streamlit as st
 
-from studio import audit, ui
+from studio import ui
+from studio.audit.download import audit_csv
+from studio.audit.service import count, events
 
 user = ui.require_user()
 st.title("Audit trail")
@@ -21,10 +23,9 @@ filters = dict(
     draft_id=int(draft) or None,
     since=datetime.combine(since, time.min, tzinfo=timezone.utc) if since else None,
 )
-with ui.db() as session:
-    events = audit.query(session, user, limit=500, **filters)
-    total = audit.count(session, user, **filters)
-    csv_bytes = audit.to_csv(audit.query(session, user, limit=None, **filters))
+shown = ui.call(events, user, limit=500, **filters)
+total = ui.call(count, user, **filters)
+csv_bytes = ui.call(audit_csv, user, **filters)
 
 st.caption(f"{total} events; newest 500 shown. The download has all of them.")
 st.download_button("Download CSV", csv_bytes, file_name="audit-trail.csv", mime="text/csv")
@@ -32,7 +33,7 @@ st.dataframe(
     [
         {"When": e.created_at.strftime("%Y-%m-%d %H:%M:%S"), "Who": e.actor_name, "Action": e.action,
          "Draft": e.draft_id or "", "From": e.from_status or "", "To": e.to_status or "", "Comment": e.comment}
-        for e in events
+        for e in shown
     ],
     hide_index=True, use_container_width=True,
 )

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from studio import ui
-from studio.drafts import edit_text
-from studio.errors import user_message
-from studio.generation.brief import (
+from studio.drafting.brief import (
     AUDIENCE_MAX_CHARS,
     CONTENT_TYPES,
     DEFAULT_TEMPERATURE,
@@ -19,7 +17,9 @@ from studio.generation.brief import (
     Brief,
     BriefError,
 )
-from studio.generation.writer import DraftRun
+from studio.drafting.service import save_text
+from studio.drafting.writer import DraftRun
+from studio.errors import user_message
 from studio.ui.generation import current_choice, effective_settings
 
 FIELD_LABELS = {
@@ -148,13 +148,9 @@ if outcome:
                 new_text = st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
                 save = st.form_submit_button("Save")
             if save:
-                saved = ui.attempt(
-                    lambda s: (lambda r: (r.number, r.draft.version))(
-                        edit_text(s, outcome["draft_id"], user, new_text, outcome["version"])
-                    )
-                )
+                saved = ui.attempt(save_text, outcome["draft_id"], user, new_text, outcome["version"])
                 if saved:
-                    number, version = saved
+                    number, version = saved.number, saved.draft_version
                     outcome.update(text=new_text, version=version)
                     ui.flash(f"Saved as revision {number} of draft #{outcome['draft_id']}.")
                     st.rerun()

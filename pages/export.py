@@ -5,21 +5,15 @@ from functools import partial
 import streamlit as st
 
 from studio import ui
-from studio.auth import can
+from studio.accounts.permissions import can
+from studio.drafting.brief import CONTENT_TYPES
 from studio.errors import user_message
-from studio.export import PRESETS, gunzip
-from studio.exporting import (
-    MODE_HELP,
-    MODES,
-    batch_reader,
-    download_batch,
-    exportable,
-    past_exports,
-    preview_export,
-    run_export,
-)
-from studio.generation.brief import CONTENT_TYPES
-from studio.review import STATUS_LABELS
+from studio.export.batches import batch_reader, download_batch, past_exports
+from studio.export.files import gunzip
+from studio.export.picker import exportable
+from studio.export.presets import PRESETS
+from studio.export.service import MODE_HELP, MODES, export_drafts, preview_export
+from studio.review.rules import status_label
 
 user = ui.require_user()
 st.title("Export")
@@ -65,11 +59,10 @@ include_exported = c4.checkbox(
 )  # fmt: skip
 
 try:
-    with ui.db() as session:
-        candidates = exportable(
-            session, user, since=since, until=until, content_type=content_type or None,
-            include_exported=include_exported,
-        )  # fmt: skip
+    candidates = ui.call(
+        exportable, user, since=since, until=until, content_type=content_type or None,
+        include_exported=include_exported,
+    )  # fmt: skip
 except Exception as exc:  # noqa: BLE001
     _error(exc)
     st.stop()
@@ -87,7 +80,7 @@ else:
             "#": c.id,
             "Title": c.title or "(no title)",
             "Type": CONTENT_TYPES.get(c.content_type, c.content_type),
-            "Status": STATUS_LABELS.get(c.status, c.status),
+            "Status": status_label(c.status),
             "Author": c.author,
             "Approved": c.approved_at.strftime("%Y-%m-%d %H:%M") if c.approved_at else "—",
             "Last exported": c.last_exported_at.strftime("%Y-%m-%d %H:%M") if c.last_exported_at else "—",
@@ -135,10 +128,7 @@ else:
         st.info("Select at least one draft to preview the file.")
     else:
         selection = {c.id: c.version for c in chosen}
-        with ui.db() as session:
-            preview = preview_export(
-                session, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
-            )
+        preview = ui.call(preview_export, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported)
         if preview.problems:
             st.error("This selection can't be exported yet:")
             for problem in preview.problems:
@@ -148,11 +138,10 @@ else:
             st.dataframe(preview.rows, hide_index=True, width="stretch", key="export_preview")
         if st.button("Prepare export", type="primary", disabled=bool(preview.problems), key="export_run"):
             try:
-                with ui.db() as session:
-                    batch, file = run_export(
-                        session, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
-                    )
-                    batch_id = batch.id
+                done = ui.call(
+                    export_drafts, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
+                )
+                batch_id, file = done.batch_id, done.file
             except Exception as exc:  # noqa: BLE001
                 _error(exc)
             else:
@@ -176,8 +165,7 @@ def _size(n: int | None) -> str:
 
 st.divider()
 st.subheader("Past exports")
-with ui.db() as session:
-    batches = past_exports(session, user)
+batches = ui.call(past_exports, user)
 if not batches:
     st.caption("No exports yet.")
 else:
@@ -209,8 +197,7 @@ else:
     verified = st.session_state.setdefault("export_verified", {})
     if picked_batch not in verified:
         try:
-            with ui.db() as session:
-                name, _content, mimetype = download_batch(session, user, picked_batch)
+            name, _content, mimetype = ui.call(download_batch, user, picked_batch)
             del _content
             verified[picked_batch] = (name, mimetype)
         except Exception as exc:  # noqa: BLE001

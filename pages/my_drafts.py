@@ -3,16 +3,16 @@
 import streamlit as st
 
 from studio import ui
-from studio.drafts import list_own_drafts
-from studio.generation.brief import CONTENT_TYPES
+from studio.drafting.brief import CONTENT_TYPES
+from studio.drafting.service import list_own_drafts
+from studio.review.rules import status_label
 from studio.ui.draft_view import show_draft
 
 user = ui.require_user()
 st.title("My drafts")
 ui.show_flashes()
 
-with ui.db() as session:
-    rows = list_own_drafts(session, user)
+rows = ui.call(list_own_drafts, user)
 
 if not rows:
     st.info("No drafts yet. Start one on the **New draft** page.")
@@ -24,7 +24,7 @@ table = [
         "#": r.id,
         "Title": r.title,
         "Type": CONTENT_TYPES.get(r.content_type, r.content_type),
-        "Status": ui.STATUS_BADGES.get(r.status, (r.status,))[0] + (" · incomplete" if r.incomplete else ""),
+        "Status": status_label(r.status) + (" · incomplete" if r.incomplete else ""),
         "Updated": ui.friendly_time(r.updated_at),
     }
     for r in rows

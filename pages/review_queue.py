@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from studio import review, ui
-from studio.generation.brief import CONTENT_TYPES
+from studio import ui
+from studio.drafting.brief import CONTENT_TYPES
+from studio.review.queue import SORTS, QueueFilter, queue
+from studio.review.rules import STATUSES, status_label
 from studio.ui.draft_view import show_draft
 
 user = ui.require_user()
@@ -13,7 +15,7 @@ ui.show_flashes()
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     statuses = c1.multiselect(
-        "Status", list(review.STATUSES), default=["in_review"], format_func=review.STATUS_LABELS.get, key="q_status"
+        "Status", [s.value for s in STATUSES], default=["in_review"], format_func=status_label, key="q_status"
     )
     content_type = c2.selectbox("Type", [None, *CONTENT_TYPES], format_func=lambda v: "Any" if v is None else CONTENT_TYPES[v], key="q_type")
     verdict = c3.selectbox("Checks", [None, "pass", "warn", "block", "unavailable"],
@@ -22,20 +24,19 @@ with st.container(border=True):
     c5, c6, c7 = st.columns([2, 1, 1])
     search = c5.text_input("Search title and text", key="q_search")
     age = c6.selectbox("Age", ["any", "older than 1 day", "older than 7 days", "last 24 hours"], key="q_age")
-    sort = c7.selectbox("Sort", list(review.SORTS), format_func={
+    sort = c7.selectbox("Sort", list(SORTS), format_func={
         "updated_asc": "Oldest first", "updated_desc": "Newest first", "created_desc": "Newest created", "title": "Title"}.get,
         key="q_sort")
 
 older = {"older than 1 day": 1, "older than 7 days": 7}.get(age)
 newer = 1 if age == "last 24 hours" else None
 page_no = st.session_state.get("q_page", 1)
-with ui.db() as session:
-    result = review.queue(session, user, review.QueueFilter(
-        statuses=tuple(statuses), content_type=content_type, author=author.strip() or None, verdict=verdict,
-        older_than_days=older, newer_than_days=newer, search=search, sort=sort, page=page_no, page_size=20,
-    ))
+result = ui.call(queue, user, QueueFilter(
+    statuses=tuple(statuses), content_type=content_type, author=author.strip() or None, verdict=verdict,
+    older_than_days=older, newer_than_days=newer, search=search, sort=sort, page=page_no, page_size=20,
+))
 
-st.caption(" · ".join(f"{review.STATUS_LABELS[s]}: {n}" for s, n in result.counts.items()))
+st.caption(" · ".join(f"{status_label(s)}: {n}" for s, n in result.counts.items()))
 if not result.rows:
     st.info("Nothing matches these filters.")
     st.stop()
@@ -45,7 +46,7 @@ table = [
         "#": r.id,
         "Title": r.title,
         "Type": CONTENT_TYPES.get(r.content_type, r.content_type),
-        "Status": review.STATUS_LABELS.get(r.status, r.status),
+        "Status": status_label(r.status),
         "Checks": r.verdict or "—",
         "Author": r.author,
         "Updated": ui.friendly_time(r.updated_at),

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from studio import ui
-from studio.auth import can
+from studio.accounts.permissions import can
+from studio.drafting.connection import check_connection
 from studio.errors import user_message
-from studio.generation.providers import check_connection
 from studio.ui.checks_settings import show_check_settings
 from studio.ui.generation import OVERRIDE_KEY, current_choice, effective_settings
 

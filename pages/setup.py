@@ -3,7 +3,8 @@
 import streamlit as st
 
 from studio import ui
-from studio.auth import PASSWORD_MIN_LENGTH, create_first_admin
+from studio.accounts.passwords import PASSWORD_MIN_LENGTH
+from studio.accounts.service import first_admin
 
 st.title("Welcome to Content Studio")
 st.write("There are no accounts yet. Create the first admin; you can add marketers and editors afterwards.")
@@ -19,8 +20,8 @@ if create:
     if password != confirm:
         st.error("The two passwords differ. Type the same password twice.")
     else:
-        # create_first_admin itself refuses once anyone exists.
-        user = ui.attempt(create_first_admin, name, password, display_name=display)
+        # The service itself refuses once anyone exists.
+        user = ui.attempt(first_admin, name, password, display_name=display)
         if user:
             ui.sign_in_as(user)
             ui.flash(f"Welcome, {user.label}. You are the admin.")

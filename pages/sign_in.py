@@ -3,7 +3,7 @@
 import streamlit as st
 
 from studio import ui
-from studio.auth import authenticate
+from studio.accounts.signin import sign_in
 
 st.title("Sign in to Content Studio")
 reason = st.session_state.pop("signed_out_reason", None)
@@ -16,7 +16,7 @@ with st.form("sign_in"):
     go = st.form_submit_button("Sign in", type="primary")
 
 if go:
-    user = ui.attempt(authenticate, name, password, sleep=ui.pause)
+    user = ui.attempt(sign_in, name, password, sleep=ui.pause)
     if user:
         ui.sign_in_as(user)
         st.rerun()

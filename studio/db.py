@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from studio.config import PROJECT_ROOT, get_settings
+from studio.errors import VersionConflict
 
 _log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 # SQLite copies the write-ahead log back into the database file (a checkpoint, with an fsync)
 # inside the commit that takes the log past ``wal_autocheckpoint`` pages, so that one action
-# waits for it: ~0.15 s after a 10,000-post export. The studio checkpoints in a background
+# waits for it, which is noticeable after a large export. The studio checkpoints in a background
 # thread instead, once a connection goes back to the pool with a log over WAL_CHECKPOINT_BYTES.
 # A commit still checkpoints itself past WAL_BACKSTOP_PAGES, should that thread fall behind.
 WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024  # SQLite's own default: 1,000 pages of 4 KiB
@@ -214,8 +215,6 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     except BaseException as exc:
         session.rollback()
         if _lost_a_race(exc):
-            from studio.drafts import VersionConflict
-
             raise VersionConflict(
                 "Someone else changed this at the same moment; reload to see it. Nothing was changed."
             ) from exc
@@ -234,11 +233,16 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 def migrate(engine: Engine | None = None) -> None:
-    """Bring an empty or older database to the newest schema."""
+    """Bring an empty or older database to the newest schema. A database already at the newest
+    schema is only read: no write transaction, so starting many processes at once does not queue
+    them behind each other's migration lock."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     engine = engine or get_engine()
     cfg = alembic_config(engine)
+    if current_revision(engine) == ScriptDirectory.from_config(cfg).get_current_head():
+        return
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
@@ -249,7 +253,3 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-def table_names(engine: Engine) -> list[str]:
-    return inspect(engine).get_table_names()

@@ -172,7 +172,7 @@ class Revision(Base):
     body: Mapped[str] = mapped_column(Text)
     # The body as the sanitised HTML an export writes (studio.export.render_html), made when the
     # revision is saved; html_version names the renderer + allowlist that made it, so an export
-    # renders again when those changed (or for revisions older than migration 0004).
+    # renders again when those changed (or when the revision has no stored HTML).
     body_html: Mapped[str | None] = mapped_column(Text, default=None, deferred=True)
     html_version: Mapped[str | None] = mapped_column(String(64), default=None)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -294,7 +294,7 @@ class ExportBatch(Base):
     # Deferred: a list of past exports must not read every file.
     content: Mapped[bytes | None] = mapped_column(default=None, deferred=True)
     # "gzip" when content is the file compressed; None: the file as it is (exports made before
-    # migration 0004). size: the file's own length in bytes.
+    # early versions of the studio). size: the file's own length in bytes.
     content_encoding: Mapped[str | None] = mapped_column(String(16), default=None)
     size: Mapped[int | None] = mapped_column(BigInteger, default=None)
 

@@ -99,7 +99,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def people(engine) -> People:  # type: ignore[no-untyped-def]
-    from studio.auth import add_user, create_first_admin
+    from studio.accounts.service import add_user, create_first_admin
     from studio.db import session_scope
 
     with session_scope(engine) as s:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import studio.models
-from studio.audit import append_only_ddl
+from studio.audit.guards import append_only_ddl
 
 
 revision = '0002'

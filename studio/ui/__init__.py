@@ -1,4 +1,7 @@
-"""The only part of studio/ that imports streamlit: shared widgets and session glue for pages."""
+"""The only part of studio/ that imports streamlit: shared widgets and session glue for pages.
+
+Pages get plain data: the signed-in `Person`, and whatever the services they `call` return.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,14 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from studio.accounts.schemas import Person
+from studio.accounts.service import get_active_user
+from studio.accounts.signin import session_expired
+from studio.accounts.signin import sign_out as record_sign_out
 from studio.config import Settings, get_settings
 from studio.db import get_engine, migrate, session_scope
-from studio.models import User
+from studio.errors import user_message
+from studio.review.rules import DraftStatus
 
 USER_KEY = "studio_user_id"
 SEEN_KEY = "studio_last_seen"
@@ -42,40 +50,39 @@ def db() -> Iterator[Session]:
         yield session
 
 
-def current_user() -> User | None:
-    """The signed-in person, or None; signs out after the configured inactivity."""
-    from studio.auth import get_active_user, session_expired
-
+def current_user() -> Person | None:
+    """The signed-in person (as plain data), or None; signs out after the configured inactivity."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
         return None
     last_seen = st.session_state.get(SEEN_KEY)
     now = datetime.now(timezone.utc)
     if last_seen is not None and session_expired(last_seen, settings(), now=now):
-        with db() as session:
-            user = session.get(User, user_id)
-        sign_out(user, expired=True,
+        sign_out(_person(user_id), expired=True,
                  reason="You were signed out after a period of inactivity. Sign in again to continue.")
         return None
-    with db() as session:
-        user = get_active_user(session, user_id)
-    if user is None:
+    person = _person(user_id)
+    if person is None:
         sign_out(reason="Your account is no longer active.")
         return None
     st.session_state[SEEN_KEY] = now
-    return user
+    return person
 
 
-def sign_in_as(user: User) -> None:
+def _person(user_id: int) -> Person | None:
+    with db() as session:
+        user = get_active_user(session, user_id)
+        return Person.of(user) if user is not None else None
+
+
+def sign_in_as(user: Person) -> None:
     st.session_state[USER_KEY] = user.id
     st.session_state[SEEN_KEY] = datetime.now(timezone.utc)
     st.session_state.pop("signed_out_reason", None)
 
 
-def sign_out(user: User | None = None, *, expired: bool = False, reason: str | None = None) -> None:
+def sign_out(user: Person | None = None, *, expired: bool = False, reason: str | None = None) -> None:
     if user is not None:
-        from studio.auth import sign_out as record_sign_out
-
         with db() as session:
             record_sign_out(session, user, expired=expired)
     for key in list(st.session_state.keys()):
@@ -84,12 +91,18 @@ def sign_out(user: User | None = None, *, expired: bool = False, reason: str | N
         st.session_state["signed_out_reason"] = reason
 
 
-def require_user() -> User:
+def require_user() -> Person:
     user = current_user()
     if user is None:
         st.warning("Please sign in.")
         st.stop()
     return user
+
+
+def call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run one service in its own short session and return its result (plain data)."""
+    with db() as session:
+        return fn(session, *args, **kwargs)
 
 
 class Refused:
@@ -108,11 +121,8 @@ def attempt(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     Returns the service's result, or REFUSED. Anything that is not a message for the person
     (a bug) propagates.
     """
-    from studio.errors import user_message
-
     try:
-        with db() as session:
-            return fn(session, *args, **kwargs)
+        return call(fn, *args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - filtered just below
         message = user_message(exc)
         if message is None:
@@ -145,20 +155,20 @@ def friendly_time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-STATUS_BADGES = {
-    "draft": ("Draft", "gray"),
-    "in_review": ("In review", "blue"),
-    "changes_requested": ("Changes requested", "orange"),
-    "approved": ("Approved", "green"),
-    "rejected": ("Rejected", "red"),
-    "exported": ("Exported", "violet"),
+STATUS_COLOURS = {
+    DraftStatus.DRAFT: "gray",
+    DraftStatus.IN_REVIEW: "blue",
+    DraftStatus.CHANGES_REQUESTED: "orange",
+    DraftStatus.APPROVED: "green",
+    DraftStatus.REJECTED: "red",
+    DraftStatus.EXPORTED: "violet",
 }
 
 
 def status_badge(status: str, incomplete: bool = False) -> str:
     """Streamlit Markdown for a coloured status label."""
-    label, colour = STATUS_BADGES.get(status, (status, "gray"))
-    badge = f":{colour}-badge[{label}]"
+    state = DraftStatus(status)
+    badge = f":{STATUS_COLOURS[state]}-badge[{state.label}]"
     if incomplete:
         badge += " :orange-badge[Incomplete]"
     return badge
@@ -174,3 +184,4 @@ def md_escape(text: str) -> str:
 
 def pause(seconds: float) -> None:
     time.sleep(seconds)
+

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studio.checks.pipeline import backend_statuses
 from studio.config import Settings
-from studio.moderation import backend_statuses
 
 STATUS_WORDS = {"ran": "ready", "unavailable": "not available", "skipped": "off"}
 TIER_WORDS = {"primary": "toxicity, tier 1", "optional": "toxicity, tier 2", "fallback": "toxicity, fallback", "rules": "rules"}

@@ -4,59 +4,23 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 import streamlit as st
 
-from studio import audit, review, ui
-from studio.auth import can
-from studio.checks import VERDICT_WORDS, apply_suggestion, latest_report
-from studio.drafts import edit_text, generations_for, get_draft
-from studio.generation.brief import CONTENT_TYPES, FORMALITY, LANGUAGES
-from studio.highlight import highlight_html, legend_html
-from studio.models import User
+from studio import ui
+from studio.accounts.schemas import Person
+from studio.checks.highlight import highlight_html, legend_html
+from studio.checks.policy import VERDICT_LABELS
+from studio.drafting.detail import draft_detail
+from studio.drafting.schemas import DraftDetail
+from studio.drafting.service import apply_suggestion, edit_text
+from studio.review.comments import add_comment
+from studio.review.diff import diff_revisions
+from studio.review.rules import DECISION_LABELS, DECISIONS, status_label
+from studio.review.service import submit, transition
 from studio.ui.publishing import show_publishing_panel
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
-
-
-@dataclass
-class FindingView:
-    id: int
-    category: str
-    label: str
-    start: int
-    end: int
-    text: str
-    severity: str
-    score: float | None
-    suggestions: list[str]
-    note: str
-    rule: str
-
-
-@dataclass
-class DraftView:
-    id: int
-    title: str
-    status: str
-    incomplete: bool
-    last_error: str | None
-    version: int
-    author_id: int | None
-    author: str
-    body: str
-    revision: int | None
-    brief: dict[str, Any]
-    verdict: str | None = None
-    backends: list[dict[str, Any]] = field(default_factory=list)
-    signals: dict[str, Any] = field(default_factory=dict)
-    findings: list[FindingView] = field(default_factory=list)
-    revisions: list[tuple[int, str, datetime, str, str, str]] = field(default_factory=list)
-    comments: list[tuple[str, datetime, str]] = field(default_factory=list)
-    timeline: list[tuple[datetime, str, str, str | None, str | None, str]] = field(default_factory=list)
 
 
 def _run(fn, *args, success: str | None = None, **kwargs) -> bool:  # type: ignore[no-untyped-def]
@@ -67,59 +31,10 @@ def _run(fn, *args, success: str | None = None, **kwargs) -> bool:  # type: igno
     return True
 
 
-def load(user: User, draft_id: int) -> tuple[DraftView, list[Any]]:
-    with ui.db() as session:
-        draft = get_draft(session, draft_id, user)
-        current = draft.current_revision
-        view = DraftView(
-            id=draft.id,
-            title=draft.title or draft.topic,
-            status=draft.status,
-            incomplete=draft.incomplete,
-            last_error=draft.last_error,
-            version=draft.version,
-            author_id=draft.author_id,
-            author=draft.author.label if draft.author else "—",
-            body=current.body if current else "",
-            revision=current.number if current else None,
-            brief={
-                "Type": CONTENT_TYPES.get(draft.content_type, draft.content_type),
-                "Topic": draft.topic,
-                "Audience": draft.audience or "—",
-                "Keywords": ", ".join(draft.keywords or []) or "—",
-                "Voice": draft.tone.capitalize(),
-                "Formality": FORMALITY[draft.formality][0] if draft.formality in FORMALITY else draft.formality,
-                "Temperature": draft.temperature,
-                "Target words": draft.target_words,
-                "Language": LANGUAGES.get(draft.language, draft.language),
-            },
-        )
-        if current is not None:
-            report = latest_report(session, current.id)
-            if report is not None:
-                view.verdict = report.verdict
-                view.backends = list(report.backends or [])
-                view.signals = dict(report.signals or {})
-                view.findings = [
-                    FindingView(f.id, f.category, f.label, f.start, f.end, f.text, f.severity, f.score,
-                                list(f.suggestions or []), f.note, f.rule)
-                    for f in report.findings
-                ]
-        authors = {r.author_id: (r.author.label if r.author else "") for r in draft.revisions}
-        view.revisions = [
-            (r.number, r.reason, r.created_at, r.body, r.note, authors.get(r.author_id, "")) for r in draft.revisions
-        ]
-        view.comments = [(c.author.label, c.created_at, c.body) for c in review.comments(session, draft_id, user)]
-        view.timeline = [
-            (e.created_at, e.actor_name, e.action, e.from_status, e.to_status, e.comment)
-            for e in audit.timeline(session, draft_id)
-        ]
-        generations = generations_for(session, draft_id, user)
-    return view, generations
-
-
-def show_draft(user: User, draft_id: int) -> None:
-    view, generations = load(user, draft_id)
+def show_draft(user: Person, draft_id: int) -> None:
+    view = ui.attempt(draft_detail, draft_id, user)
+    if not view:
+        return
     st.subheader(ui.md_escape(view.title))
     st.markdown(
         f"{ui.status_badge(view.status, view.incomplete)}  ·  by {ui.md_escape(view.author)}"
@@ -135,7 +50,7 @@ def show_draft(user: User, draft_id: int) -> None:
     with tabs[1]:
         _edit(user, view)
     with tabs[2]:
-        show_publishing_panel(user, draft_id)
+        show_publishing_panel(user, view)
     with tabs[3]:
         _review_actions(user, view)
     with tabs[4]:
@@ -145,17 +60,17 @@ def show_draft(user: User, draft_id: int) -> None:
     with tabs[6]:
         _timeline(view)
     with tabs[7]:
-        _generation(view, generations)
+        _generation(view)
 
 
-def _text_and_checks(user: User, view: DraftView) -> None:
+def _text_and_checks(user: Person, view: DraftDetail) -> None:
     if not view.body:
         st.info("No text yet: the generation did not produce any. Retry from the New draft page.")
         return
     if view.verdict is None:
         st.info("This revision has not been checked yet.")
     else:
-        words = VERDICT_WORDS.get(view.verdict, view.verdict)
+        words = VERDICT_LABELS.get(view.verdict, view.verdict)
         counts = Counter(f.category for f in view.findings if f.severity != "info" or f.category != "quality")
         summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items())) or "no findings"
         ran = [b["name"] for b in view.backends if b.get("status") == "ran" and b.get("tier") != "rules"]
@@ -182,7 +97,7 @@ def _text_and_checks(user: User, view: DraftView) -> None:
         st.caption(f"About the whole text · {f.category} · {f.label}: {f.note}")
     if spans:
         st.markdown("**Findings in the text** (numbers match the marks above)")
-    can_edit = _may_edit(user, view)
+    can_edit = view.edit_refusal is None
     for n, f in enumerate(spans, start=1):
         where = f"“{f.text}”" if f.text else "whole text"
         score = f" · score {f.score:.2f}" if f.score is not None else ""
@@ -202,15 +117,9 @@ def _text_and_checks(user: User, view: DraftView) -> None:
                 st.caption("Suggestions: " + ", ".join(f.suggestions[:6]))
 
 
-def _may_edit(user: User, view: DraftView) -> bool:
-    if view.author_id == user.id and can(user, "draft.edit_own"):
-        return view.status in review.EDITABLE_BY_AUTHOR
-    return can(user, "draft.edit_any") and view.status in review.EDITABLE_BY_EDITOR
-
-
-def _edit(user: User, view: DraftView) -> None:
-    if not _may_edit(user, view):
-        st.info(f"This draft is {review.STATUS_LABELS.get(view.status, view.status).lower()}; you cannot edit it now.")
+def _edit(user: Person, view: DraftDetail) -> None:
+    if view.edit_refusal is not None:
+        st.info(view.edit_refusal)
         return
     with st.form(f"edit_form_{view.id}"):
         new_body = st.text_area("Markdown", value=view.body, height=420, key=f"edit_body_{view.id}_{view.revision}")
@@ -221,20 +130,22 @@ def _edit(user: User, view: DraftView) -> None:
         st.rerun()
 
 
-def _review_actions(user: User, view: DraftView) -> None:
+def _review_actions(user: Person, view: DraftDetail) -> None:
     is_author = view.author_id == user.id
-    if is_author and view.status in {"draft", "changes_requested"}:
+    if "submit" in view.actions:
         label = "Resubmit for review" if view.status == "changes_requested" else "Submit for review"
         with st.form(f"submit_{view.id}"):
             note = st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
             go = st.form_submit_button(label, type="primary")
-        if go and _run(review.submit, view.id, user, view.version, note, success="Submitted for review."):
+        if go and _run(submit, view.id, user, view.version, note, success="Submitted for review."):
             st.rerun()
-    if can(user, "review.approve") and view.status == "in_review":
-        if is_author:
+    decisions = [d for d in DECISIONS if d in view.actions]
+    if decisions:
+        if is_author and "approve" not in decisions:
             st.caption("You wrote this draft; another editor must approve it (unless self-approval is allowed).")
         with st.form(f"decide_{view.id}"):
-            decision = st.radio("Decision", ["Approve", "Request changes", "Reject"], horizontal=True, key=f"decision_{view.id}")
+            decision = st.radio("Decision", decisions, format_func=DECISION_LABELS.get, horizontal=True,
+                                key=f"decision_{view.id}")
             comment = st.text_area("Comment", key=f"decision_comment_{view.id}",
                                    help="Required when requesting changes or rejecting.")
             override = ""
@@ -244,49 +155,47 @@ def _review_actions(user: User, view: DraftView) -> None:
             if view.verdict in (None, "unavailable"):
                 manual = st.checkbox("I reviewed this manually", key=f"manual_{view.id}")
             go = st.form_submit_button("Record decision", type="primary")
-        if go:
-            action = {"Approve": "approve", "Request changes": "request_changes", "Reject": "reject"}[decision]
-            if _run(review.transition, view.id, user, action, expected_version=view.version, comment=comment,
-                    override_reason=override, manual_review_confirmed=manual,
-                    success=f"{decision}: recorded."):
-                st.rerun()
+        if go and _run(transition, view.id, user, decision, expected_version=view.version, comment=comment,
+                       override_reason=override, manual_review_confirmed=manual,
+                       success=f"{DECISION_LABELS[decision]}: recorded."):
+            st.rerun()
     if view.status not in {"draft", "changes_requested", "in_review"}:
-        st.info(f"This draft is {review.STATUS_LABELS.get(view.status, view.status).lower()}.")
-    elif not is_author and not can(user, "review.approve"):
+        st.info(f"This draft is {status_label(view.status).lower()}.")
+    elif "submit" not in view.actions and not decisions:
         st.caption("No review actions for you on this draft.")
 
 
-def _comments(user: User, view: DraftView) -> None:
+def _comments(user: Person, view: DraftDetail) -> None:
     if not view.comments:
         st.caption("No comments yet.")
-    for author, when, body in view.comments:
+    for c in view.comments:
         with st.chat_message("user"):
-            st.markdown(f"**{ui.md_escape(author)}** · {ui.friendly_time(when)}")
-            st.text(body)
-    if view.author_id == user.id or can(user, "review.comment"):
+            st.markdown(f"**{ui.md_escape(c.author)}** · {ui.friendly_time(c.created_at)}")
+            st.text(c.body)
+    if "comment" in view.actions:
         with st.form(f"comment_{view.id}", clear_on_submit=True):
             body = st.text_area("Add a comment", key=f"comment_body_{view.id}")
             go = st.form_submit_button("Comment")
-        if go and _run(review.add_comment, view.id, user, body, success="Comment added."):
+        if go and _run(add_comment, view.id, user, body, success="Comment added."):
             st.rerun()
 
 
-def _revisions(user: User, view: DraftView) -> None:
-    numbers = [r[0] for r in view.revisions]
+def _revisions(user: Person, view: DraftDetail) -> None:
+    numbers = [r.number for r in view.revisions]
     if len(numbers) >= 2:
         st.markdown("**Compare two revisions**")
         c1, c2 = st.columns(2)
         old = c1.selectbox("From", numbers, index=len(numbers) - 2, key=f"cmp_old_{view.id}")
         new = c2.selectbox("To", numbers, index=len(numbers) - 1, key=f"cmp_new_{view.id}")
-        bodies = {r[0]: r[3] for r in view.revisions}
-        ops = review.diff_revisions(bodies[old], bodies[new])
+        bodies = {r.number: r.body for r in view.revisions}
+        ops = diff_revisions(bodies[old], bodies[new])
         st.html(_diff_html(ops))
-    for number, reason, created, text, note, author in reversed(view.revisions):
-        label = f"Revision {number} · {reason.replace('_', ' ')} · {author or 'system'} · {ui.friendly_time(created)}"
+    for r in reversed(view.revisions):
+        label = f"Revision {r.number} · {r.reason.replace('_', ' ')} · {r.author or 'system'} · {ui.friendly_time(r.created_at)}"
         with st.expander(label, expanded=False):
-            if note:
-                st.caption(note)
-            st.code(text, language="markdown", wrap_lines=True)
+            if r.note:
+                st.caption(r.note)
+            st.code(r.body, language="markdown", wrap_lines=True)
 
 
 def _diff_html(ops: list[tuple[str, str]]) -> str:
@@ -323,21 +232,22 @@ ACTION_WORDS = {
 }
 
 
-def _timeline(view: DraftView) -> None:
+def _timeline(view: DraftDetail) -> None:
     rows = [
         {
-            "When": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "Who": who,
-            "What": ACTION_WORDS.get(action, action),
-            "Status": f"{src or ''} → {dst}" if dst else "",
-            "Comment": comment,
+            "When": e.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "Who": e.actor,
+            "What": ACTION_WORDS.get(e.action, e.action),
+            "Status": f"{e.from_status or ''} → {e.to_status}" if e.to_status else "",
+            "Comment": e.comment,
         }
-        for when, who, action, src, dst, comment in view.timeline
+        for e in view.timeline
     ]
     st.dataframe(rows, hide_index=True, use_container_width=True)
 
 
-def _generation(view: DraftView, generations: list[Any]) -> None:
+def _generation(view: DraftDetail) -> None:
+    generations = view.generations
     st.write("**Brief**")
     st.table({"Field": list(view.brief.keys()), "Value": [str(v) for v in view.brief.values()]})
     if not generations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.config import Settings, get_settings
-from studio.generation.providers import ProviderChoice, ProviderConfigError, resolve_provider, with_override
+from studio.drafting.providers import ProviderChoice, ProviderConfigError, resolve_provider, with_override
 
 OVERRIDE_KEY = "provider_override"
 

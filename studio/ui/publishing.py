@@ -2,7 +2,7 @@
 
 Plain widgets (not an ``st.form``) so every change reruns and the character counts under the
 fields stay current; the meta description also has ``max_chars``, whose counter Streamlit updates
-as the person types. Save calls :func:`studio.publishing.update_publishing` with the version the
+as the person types. Save calls :func:`studio.publishing.service.update_publishing` with the version the
 panel was drawn from, so a change made meanwhile by someone else is refused, not overwritten.
 """
 
@@ -13,20 +13,18 @@ from datetime import datetime, time, timezone
 import streamlit as st
 
 from studio import ui
-from studio.drafts import get_draft
+from studio.accounts.schemas import Person
+from studio.drafting.schemas import DraftDetail
 from studio.errors import user_message
-from studio.models import User
-from studio.publishing import (
+from studio.publishing.fields import (
     EXCERPT_MAX,
     META_MAX,
     PUBLISH_STATUS_LABELS,
     PUBLISH_STATUSES,
     TITLE_MAX,
     PublishingError,
-    editable_reason,
-    publishing_values,
-    update_publishing,
 )
+from studio.publishing.service import update_publishing
 
 
 def _count(text: str, limit: int) -> str:
@@ -35,13 +33,9 @@ def _count(text: str, limit: int) -> str:
     return f"{n}/{limit} characters{flag}"
 
 
-def show_publishing_panel(user: User, draft_id: int) -> None:
+def show_publishing_panel(user: Person, view: DraftDetail) -> None:
     """Title, slug, excerpt, meta description, tags, categories, publish status and date."""
-    with ui.db() as session:
-        draft = get_draft(session, draft_id, user)
-        values = publishing_values(draft)
-        version = draft.version
-        blocked = editable_reason(user, draft)
+    draft_id, values, version, blocked = view.id, view.publishing, view.version, view.fields_refusal
 
     k = f"pub_{draft_id}_{version}_"  # a new version (after a save) draws fresh widgets
     st.markdown("**Publishing**")
@@ -93,9 +87,7 @@ def show_publishing_panel(user: User, draft_id: int) -> None:
             "tags": tags, "categories": categories, "publish_status": status, "publish_date": when,
         }  # fmt: skip
         try:
-            with ui.db() as session:
-                saved = update_publishing(session, draft_id, user, fields, version)
-                new_version = saved.version
+            new_version = ui.call(_save, draft_id, user, fields, version)
         except PublishingError as exc:
             for problem in exc.problems.values():
                 st.error(problem)
@@ -110,3 +102,7 @@ def show_publishing_panel(user: User, draft_id: int) -> None:
             else:
                 ui.flash("Saved the publishing fields.")
                 st.rerun()
+
+
+def _save(session, draft_id: int, user: Person, fields: dict, version: int) -> int:  # type: ignore[no-untyped-def]
+    return update_publishing(session, draft_id, user, fields, version).version

@@ -25,7 +25,7 @@ FAULTS = [
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory, model_server):  # type: ignore[no-untyped-def]
     """The app with a marketer already set up, talking to the local model server."""
-    from studio.auth import add_user, create_first_admin
+    from studio.accounts.service import add_user, create_first_admin
     from studio.db import make_engine, migrate, session_scope
 
     tmp = tmp_path_factory.mktemp("studio-faults")

@@ -17,14 +17,15 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from studio.checks.highlight import highlight_html
+from studio.checks.pipeline import check
+from studio.checks.report import CATEGORIES, SEVERITIES, VERDICTS, Report
 from studio.config import get_settings
+from studio.content import storable_text
 from studio.db import session_scope
-from studio.drafts import DraftInputError, create_draft, edit_text, storable_text
-from studio.generation.brief import CONTENT_TYPES, LANGUAGES, VOICES, Brief, BriefError
-from studio.highlight import highlight_html
+from studio.drafting.brief import CONTENT_TYPES, LANGUAGES, VOICES, Brief, BriefError
+from studio.drafting.service import DraftInputError, create_draft, edit_text
 from studio.models import Draft, Revision
-from studio.moderation import check
-from studio.moderation.report import CATEGORIES, SEVERITIES, VERDICTS, Report
 
 # Every code point, surrogates included; and the ones that break things, more often.
 ANY_CHAR = st.characters(exclude_categories=())

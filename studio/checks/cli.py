@@ -1,0 +1,117 @@
+"""``python -m studio check`` and ``models fetch|status``, registered by `studio/cli.py`.
+
+Exit status of `check`: 0 whatever the verdict, unless ``--fail-on`` is given: then 1 when the
+verdict is at least that bad (``unavailable`` counts as failing for both, fail closed); 2 for
+usage or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from studio.checks.fetch import FetchError, air_gap_instructions, fetch
+from studio.checks.pipeline import backend_statuses, check
+from studio.config import get_settings
+
+FAILING = {"warn": {"warn", "block", "unavailable"}, "block": {"block", "unavailable"}}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("check", help="run the moderation and bias check on a file or stdin")
+    p.add_argument("path", metavar="PATH|-", help="text or Markdown file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--fail-on", choices=("warn", "block"), default=None,
+                   help="exit 1 when the verdict is at least this bad (unavailable always counts)")
+    p.add_argument("--words", type=int, default=None, metavar="N", help="target length in words")
+    p.set_defaults(func=cmd_check)
+
+    m = subparsers.add_parser("models", help="toxicity model files (Detoxify)")
+    msub = m.add_subparsers(dest="models_command", required=True)
+    f = msub.add_parser("fetch", help="download and verify the Detoxify checkpoint and tokenizer")
+    f.add_argument("--model", default=None,
+                   help="original, unbiased, multilingual, original-small or unbiased-small "
+                        "(default: STUDIO_TOXICITY_MODEL)")
+    f.add_argument("--no-tokenizer", action="store_true", help="only the checkpoint")
+    f.set_defaults(func=cmd_models_fetch)
+    s = msub.add_parser("status", help="which toxicity backend a check would use, and why")
+    s.add_argument("--load", action="store_true", help="also load the model to prove it works")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_models_status)
+
+
+def _settings():
+    return get_settings()
+
+
+def format_report(report, text: str) -> str:
+    lines = [f"verdict: {report.verdict}"]
+    for b in report.backends:
+        lines.append(f"  backend {b.name:<18} {b.status:<11} {b.reason}")
+    counts = {k: v for k, v in report.counts().items() if v}
+    lines.append("findings: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+    for f in report.findings:
+        where = f"{f.start}-{f.end}" if f.end > f.start else "document"
+        score = f" score={f.score:.2f}" if f.score is not None else ""
+        snippet = f.text if len(f.text) <= 70 else f.text[:67] + "..."
+        lines.append(f"  [{f.severity}] {f.category}/{f.label} {where}{score} {snippet!r} ({f.rule})")
+        if f.suggestions:
+            lines.append(f"      suggest: {', '.join(f.suggestions)}")
+        if f.note:
+            lines.append(f"      why: {f.note}")
+    fre = report.signals.get("flesch_reading_ease")
+    if fre is not None:
+        lines.append(f"readability (Flesch reading ease): {fre}")
+    gc = report.signals.get("gender_coded")
+    if gc:
+        lines.append(f"gender-coded wording: {gc['coding']} ({gc['masculine_count']} masculine, {gc['feminine_count']} feminine)")
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        if args.path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.path, encoding="utf-8") as fh:
+                text = fh.read()
+    except OSError as exc:
+        print(f"check: cannot read {args.path}: {exc}", file=sys.stderr)
+        return 2
+    report = check(text, _settings(), target_words=args.words)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(format_report(report, text))
+    if args.fail_on and report.verdict in FAILING[args.fail_on]:
+        return 1
+    return 0
+
+
+def cmd_models_fetch(args: argparse.Namespace) -> int:
+    settings = _settings()
+    model = args.model or settings.studio_toxicity_model
+    try:
+        res = fetch(model, with_tokenizer=not args.no_tokenizer)
+    except FetchError as exc:
+        print(f"models fetch: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # network errors and the like
+        print(f"models fetch: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"checkpoint: {res.checkpoint}")
+    if res.config_dir:
+        print(f"config/tokenizer: {res.config_dir}")
+    print(air_gap_instructions(model))
+    return 0
+
+
+def cmd_models_status(args: argparse.Namespace) -> int:
+    statuses = backend_statuses(_settings(), load=args.load)
+    if args.json:
+        print(json.dumps([b.to_dict() for b in statuses]))
+    else:
+        for b in statuses:
+            print(f"{b.name:<18} {b.tier:<9} {b.status:<11} {b.reason}")
+    return 0

@@ -1,0 +1,214 @@
+"""The check pipeline: ``check(text, settings) -> Report``.
+
+Backends, each named in the report with its status:
+
+* toxicity, in tiers: ``detoxify`` (primary; local files only), ``openai-moderation`` (optional,
+  when enabled and configured) and ``profanity-check`` (embedded offline fallback, used when
+  Detoxify cannot run);
+* rules, always offline: ``bias-rules`` (YAML files in ``rules/``, plus the gender-coded wording
+  signal), ``pii``, ``claims``, ``banned-terms`` and ``quality``.
+
+The verdict comes from `policy.decide`. Nothing here raises for bad input or a broken backend:
+a backend that fails is reported ``unavailable`` with the reason, and if no toxicity backend ran
+the verdict is ``unavailable`` (needs manual review), never ``pass``.
+
+"""
+
+from __future__ import annotations
+
+import re
+
+from studio.checks import policy
+from studio.checks.pii import find_pii
+from studio.checks.quality import check_quality
+from studio.checks.report import CATEGORIES, BackendStatus, Finding, Report
+from studio.checks.rules import bias_rules, claims_rules, gender_coded, term_rules
+from studio.checks.text import bounded, normalize, phrase_pattern, sentences, token_norms, words
+from studio.checks.toxicity import run_toxicity, toxicity_statuses
+from studio.config import get_settings
+
+__all__ = [
+    "CATEGORIES",
+    "BackendStatus",
+    "Finding",
+    "Report",
+    "backend_statuses",
+    "check",
+]
+
+
+def _settings(settings):
+    return get_settings() if settings is None else settings
+
+
+def _banned(text, toks, norms, settings):
+    terms = [t for t in (settings.studio_banned_terms or []) if str(t).strip()]
+    rs = _banned_rules(tuple(terms))
+    return rs.match(text, toks, norms)
+
+
+_banned_cache: dict = {}
+
+
+def _banned_rules(terms: tuple[str, ...]):
+    rs = _banned_cache.get(terms)
+    if rs is None:
+        rs = term_rules(
+            list(terms), category="banned", label="banned-term", severity="block",
+            note="On this workspace's banned-terms list (competitor names, legal no-go words).",
+        )
+        if len(_banned_cache) > 32:
+            _banned_cache.clear()
+        _banned_cache[terms] = rs
+    return rs
+
+
+def _allow_spans(text: str, allowlist: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for term in allowlist:
+        term = str(term).strip()
+        if not term:
+            continue
+        try:
+            rx = re.compile(bounded(phrase_pattern(term)), re.IGNORECASE)
+        except re.error:
+            continue
+        spans.extend((m.start(), m.end()) for m in rx.finditer(text))
+    return spans
+
+
+ALLOWLIST_CATEGORIES = ("bias", "claims", "banned", "pii")
+
+
+def _apply_allowlist(text: str, findings: list[Finding], allowlist: list[str]) -> tuple[list[Finding], int]:
+    """Drop rule findings that lie inside an allowlisted phrase or whose rule id is allowlisted.
+
+    Model findings (toxicity) and quality findings are never suppressed."""
+    if not allowlist:
+        return findings, 0
+    ids = {normalize(str(a)) for a in allowlist}
+    spans = _allow_spans(text, allowlist)
+    kept: list[Finding] = []
+    dropped = 0
+    for f in findings:
+        if f.category in ALLOWLIST_CATEGORIES and (
+            normalize(f.rule) in ids
+            or (f.end > f.start and any(a <= f.start and f.end <= b for a, b in spans))
+        ):
+            dropped += 1
+            continue
+        kept.append(f)
+    return kept, dropped
+
+
+def _gender_coded_finding(sig: dict) -> Finding | None:
+    total = sig["masculine_count"] + sig["feminine_count"]
+    if not sig["coding"].startswith("strongly") or total < 3:
+        return None
+    side = "masculine" if "masculine" in sig["coding"] else "feminine"
+    words_ = ", ".join(sig[f"{side}_words"][:8])
+    return Finding(
+        "bias", "gender-coded", 0, 0, "", "info",
+        suggestions=[],
+        rule="bias.gender_coded",
+        note=(
+            f"Tone signal, not a violation: the text uses {sig['masculine_count']} masculine-coded and "
+            f"{sig['feminine_count']} feminine-coded words ({words_}). Gaucher, Friesen & Kay (2011) found "
+            "strongly coded job ads reduce appeal to the other gender. Consider balancing with words such as "
+            + ("collaborative, supportive, committed." if side == "masculine" else "driven, decisive, ambitious.")
+        ),
+    )
+
+
+def check(text: str, settings=None, *, target_words: int | None = None) -> Report:
+    """Check one text. Never raises: failures become ``unavailable`` backends (fail closed)."""
+    try:
+        return _check(text, _settings(settings), target_words=target_words)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: fail closed
+        return Report(
+            "unavailable",
+            [BackendStatus("check", "unavailable", f"{type(exc).__name__}: {exc}", "rules")],
+            [],
+            {},
+        )
+
+
+def _check(text: str, settings, *, target_words: int | None) -> Report:
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    sents = sentences(text)
+    toks = words(text)
+    norms = token_norms(toks)
+    backends: list[BackendStatus] = []
+    findings: list[Finding] = []
+    signals: dict = {}
+
+    statuses, tox = run_toxicity(text, settings, sents)
+    backends += statuses
+    findings += tox
+
+    def rule_backend(name: str, fn) -> None:
+        try:
+            found = fn()
+            findings.extend(found)
+            backends.append(BackendStatus(name, "ran", "", "rules"))
+        except Exception as exc:  # noqa: BLE001
+            backends.append(BackendStatus(name, "unavailable", f"{type(exc).__name__}: {exc}", "rules"))
+
+    def bias():
+        out = bias_rules().match(text, toks, norms)
+        sig = gender_coded().signal(text, toks, norms)
+        signals["gender_coded"] = sig
+        f = _gender_coded_finding(sig)
+        return out + ([f] if f else [])
+
+    def quality():
+        out, sig = _quality(text, target_words, sents, toks)
+        signals.update(sig)
+        return out
+
+    rule_backend("bias-rules", bias)
+    rule_backend("pii", lambda: _pii(text))
+    rule_backend("claims", lambda: claims_rules().match(text, toks, norms))
+    if any(str(t).strip() for t in settings.studio_banned_terms or []):
+        rule_backend("banned-terms", lambda: _banned(text, toks, norms, settings))
+    else:
+        backends.append(BackendStatus("banned-terms", "skipped", "no banned terms configured", "rules"))
+    rule_backend("quality", quality)
+
+    findings, dropped = _apply_allowlist(text, findings, list(settings.studio_allowlist or []))
+    if dropped:
+        signals["allowlisted"] = dropped
+    findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category), f.label))
+    warn, block = policy.thresholds(settings)
+    signals["thresholds"] = {"warn": warn, "block": block}
+    verdict = policy.decide(findings, backends, settings)
+    return Report(verdict, backends, findings, signals)
+
+
+def _pii(text):
+    return find_pii(text)
+
+
+def _quality(text, target_words, sents, toks):
+    return check_quality(text, target_words=target_words, sents=sents, toks=toks)
+
+
+def backend_statuses(settings=None, *, load: bool = False) -> list[BackendStatus]:
+    """For the Settings page: which backends would run and why (or why not), without checking
+    text. In this list "ran" means "would run". ``load=True`` also loads the Detoxify model."""
+    settings = _settings(settings)
+    try:
+        out = toxicity_statuses(settings, load=load)
+    except Exception as exc:  # noqa: BLE001
+        out = [BackendStatus("toxicity", "unavailable", f"{type(exc).__name__}: {exc}", "primary")]
+    for name in ("bias-rules", "pii", "claims"):
+        out.append(BackendStatus(name, "ran", "offline rules", "rules"))
+    n = len([t for t in settings.studio_banned_terms or [] if str(t).strip()])
+    out.append(
+        BackendStatus("banned-terms", "ran", f"{n} term(s)", "rules")
+        if n
+        else BackendStatus("banned-terms", "skipped", "no banned terms configured", "rules")
+    )
+    out.append(BackendStatus("quality", "ran", "offline rules", "rules"))
+    return out

@@ -1,0 +1,205 @@
+"""The Brief: what a marketer asks for, validated before any model is called."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from studio.errors import InputError
+
+CONTENT_TYPES: dict[str, str] = {
+    "blog": "Blog post",
+    "news": "News article",
+    "story": "Story",
+}
+
+# Voices reach the prompt as a description a model understands, never as the enum name alone.
+VOICES: dict[str, str] = {
+    "professional": "professional: confident, clear and credible, like a trusted industry expert",
+    "friendly": "friendly: warm and approachable, like a helpful colleague talking to the reader",
+    "persuasive": "persuasive: benefit-led and convincing, building a case and asking for action",
+    "witty": "witty: clever and light, with tasteful humour and wordplay that never undercuts the point",
+    "inspirational": "inspirational: uplifting and motivating, painting what the reader can achieve",
+    "empathetic": "empathetic: understanding and reassuring, acknowledging the reader's concerns first",
+}
+
+# Five steps from very formal to playful.
+FORMALITY: dict[int, tuple[str, str]] = {
+    1: ("Very formal", "very formal: no contractions, precise vocabulary, third person, no slang or jokes"),
+    2: ("Formal", "formal: polished and businesslike, few contractions, measured sentences"),
+    3: ("Balanced", "balanced: conversational but polished, contractions are fine, plain words"),
+    4: ("Casual", "casual: relaxed and chatty, short sentences, speaks directly to the reader as 'you'"),
+    5: ("Playful", "playful: energetic and fun, vivid images, light humour and exclamation where it fits"),
+}
+
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "en-GB": "British English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "ja": "Japanese",
+    "zh": "Chinese (Simplified)",
+}
+
+TOPIC_MAX_CHARS = 300
+AUDIENCE_MAX_CHARS = 300
+KEYWORDS_MAX = 12
+KEYWORD_MAX_CHARS = 60
+WORDS_MIN = 100
+WORDS_MAX = 3000
+TEMPERATURE_MIN = 0.0
+TEMPERATURE_MAX = 2.0
+DEFAULT_TEMPERATURE = 0.7
+
+TEMPERATURE_HINT = (
+    "Low (0–0.5): focused and predictable, good for news and factual copy. "
+    "Around 0.7: balanced. High (1.2–2): more surprising wording and ideas, "
+    "but a greater risk of rambling or errors."
+)
+
+
+class BriefError(InputError):
+    """A brief that cannot be sent. `problems` maps each field to what is wrong with it."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
+
+
+def _clean(text: str) -> str:
+    # Control characters (other than newlines and tabs) are dropped: they are never meant, and
+    # some break terminals, CSV readers and prompts.
+    # Lone surrogates (undecodable bytes from a terminal) are not valid UTF-8: U+FFFD instead.
+    text = unicodedata.normalize("NFC", (text or "").encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+def parse_keywords(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    seen: dict[str, str] = {}
+    for item in items:
+        kw = " ".join(_clean(str(item)).split())
+        if kw and kw.casefold() not in seen:
+            seen[kw.casefold()] = kw
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Brief:
+    content_type: str
+    topic: str
+    audience: str = ""
+    keywords: list[str] = field(default_factory=list)
+    tone: str = "professional"
+    formality: int = 3
+    temperature: float = DEFAULT_TEMPERATURE
+    target_words: int = 600
+    language: str = "en"
+
+    @classmethod
+    def create(cls, **values: Any) -> Brief:
+        """Build a Brief from form or CLI values, or raise BriefError naming every bad field."""
+        problems: dict[str, str] = {}
+
+        content_type = str(values.get("content_type") or "").strip().lower()
+        if content_type not in CONTENT_TYPES:
+            problems["content_type"] = (
+                f"Unknown content type '{content_type}'. Choose one of: {', '.join(CONTENT_TYPES)}."
+            )
+
+        topic = _clean(str(values.get("topic") or ""))
+        if not topic:
+            problems["topic"] = "Topic is empty. Say in a sentence what the piece is about."
+        elif len(topic) > TOPIC_MAX_CHARS:
+            problems["topic"] = (
+                f"Topic is {len(topic)} characters; the limit is {TOPIC_MAX_CHARS}. "
+                "Put details in the audience or keywords."
+            )
+
+        audience = _clean(str(values.get("audience") or ""))
+        if len(audience) > AUDIENCE_MAX_CHARS:
+            problems["audience"] = (
+                f"Audience is {len(audience)} characters; the limit is {AUDIENCE_MAX_CHARS}."
+            )
+
+        raw_keywords = values.get("keywords")
+        keywords: list[str] = []
+        if raw_keywords is not None and not isinstance(raw_keywords, (str, list, tuple)):
+            problems["keywords"] = "Keywords must be text: words or phrases separated by commas."
+        else:
+            keywords = parse_keywords(raw_keywords)
+            if len(keywords) > KEYWORDS_MAX:
+                problems["keywords"] = f"{len(keywords)} keywords given; the limit is {KEYWORDS_MAX}."
+            elif any(len(k) > KEYWORD_MAX_CHARS for k in keywords):
+                problems["keywords"] = f"Each keyword may be at most {KEYWORD_MAX_CHARS} characters."
+
+        tone = str(values.get("tone") or "professional").strip().lower()
+        if tone not in VOICES:
+            problems["tone"] = f"Unknown voice '{tone}'. Choose one of: {', '.join(VOICES)}."
+
+        formality = _as_number(values.get("formality", 3), int)
+        if formality is None or formality not in FORMALITY:
+            problems["formality"] = "Formality must be a whole number from 1 (very formal) to 5 (playful)."
+
+        temperature = _as_number(values.get("temperature", DEFAULT_TEMPERATURE), float)
+        if temperature is None or not (TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX):
+            problems["temperature"] = (
+                f"Temperature must be between {TEMPERATURE_MIN} and {TEMPERATURE_MAX}."
+            )
+
+        words = _as_number(values.get("target_words", 600), int)
+        if words is None or not (WORDS_MIN <= words <= WORDS_MAX):
+            problems["target_words"] = f"Target length must be {WORDS_MIN}–{WORDS_MAX} words."
+
+        language = str(values.get("language") or "en").strip()
+        if language not in LANGUAGES:
+            problems["language"] = (
+                f"Unsupported language '{language}'. Choose one of: {', '.join(LANGUAGES)}."
+            )
+
+        if problems:
+            raise BriefError(problems)
+        return cls(
+            content_type=content_type,
+            topic=topic,
+            audience=audience,
+            keywords=keywords,
+            tone=tone,
+            formality=int(formality),  # type: ignore[arg-type]
+            temperature=round(float(temperature), 2),  # type: ignore[arg-type]
+            target_words=int(words),  # type: ignore[arg-type]
+            language=language,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def type_label(self) -> str:
+        return CONTENT_TYPES[self.content_type]
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGES[self.language]
+
+
+def _as_number(value: Any, kind: type) -> Any:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
+        return None
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        return None
+    if kind is float and number != number:  # NaN
+        return None
+    return number

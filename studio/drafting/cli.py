@@ -1,0 +1,114 @@
+"""``python -m studio generate`` and ``drafts list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from studio.cli_support import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, CliError, actor_for, add_as, open_engine
+from studio.db import session_scope
+from studio.drafting.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE, Brief, BriefError
+from studio.drafting.providers import ProviderConfigError
+from studio.drafting.service import list_drafts
+from studio.drafting.writer import DraftRun
+from studio.review.rules import STATUSES
+
+_FLAGS = {"content_type": "type", "target_words": "words", "tone": "tone"}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("generate", help="write a draft from a brief and save it")
+    p.add_argument("--type", required=True, help=f"content type: {', '.join(CONTENT_TYPES)}")
+    p.add_argument("--topic", required=True)
+    p.add_argument("--audience", default="")
+    p.add_argument("--keywords", default="", help="comma-separated")
+    p.add_argument("--tone", default="professional", help="voice, e.g. professional, friendly, witty")
+    p.add_argument("--formality", default=3, help="1 (very formal) to 5 (playful)")
+    p.add_argument("--temperature", default=DEFAULT_TEMPERATURE, help="0.0 to 2.0")
+    p.add_argument("--words", default=600, help="target length in words")
+    p.add_argument("--language", default="en")
+    p.add_argument("--provider", choices=["demo", "openai", "auto"], default=None)
+    p.add_argument("--model", default=None)
+    p.add_argument("--seed", type=int, default=None, help="make the demo writer (and seed-aware models) repeatable")
+    add_as(p, help="the account the draft belongs to")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
+    p.set_defaults(func=cmd_generate)
+
+    drafts = subparsers.add_parser("drafts", help="list drafts").add_subparsers(dest="drafts_command", required=True)
+    p = drafts.add_parser("list")
+    p.add_argument("--status", choices=[s.value for s in STATUSES])
+    p.add_argument("--limit", type=int, default=200)
+    add_as(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_drafts_list)
+
+
+def _flag(field: str) -> str:
+    return _FLAGS.get(field, field.replace("_", "-"))
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    try:
+        brief = Brief.create(
+            content_type=args.type,
+            topic=args.topic,
+            audience=args.audience,
+            keywords=args.keywords,
+            tone=args.tone,
+            formality=args.formality,
+            temperature=args.temperature,
+            target_words=args.words,
+            language=args.language,
+        )
+    except BriefError as exc:
+        raise CliError("\n".join(f"--{_flag(k)}: {v}" for k, v in exc.problems.items()), EXIT_USAGE) from exc
+
+    engine = open_engine()
+    with session_scope(engine) as session:
+        actor = actor_for(session, args.as_user)
+    try:
+        run = DraftRun(brief, actor, engine=engine, provider=args.provider, model=args.model, seed=args.seed)
+    except ProviderConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    if not args.json:
+        print(f"# Writing with {run.choice.label}", file=sys.stderr)
+        if run.choice.notice:
+            print(f"# Note: {run.choice.notice}", file=sys.stderr)
+        for piece in run.stream():
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        print()
+    else:
+        run.run()
+    run.wait_for_fields(timeout=run.settings.studio_request_timeout * 2)
+    outcome = run.outcome
+    assert outcome is not None
+    if args.json:
+        print(json.dumps(outcome.as_dict(), ensure_ascii=False))
+    else:
+        state = "incomplete" if outcome.incomplete else outcome.status
+        print(f"# Saved as draft {outcome.draft_id} ({state}).", file=sys.stderr)
+    if outcome.error:
+        print(f"Error: {outcome.error}", file=sys.stderr)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_drafts_list(args: argparse.Namespace) -> int:
+    with session_scope(open_engine()) as session:
+        rows = list_drafts(session, actor_for(session, args.as_user), status=args.status, limit=args.limit)
+    if args.json:
+        print(json.dumps([
+            {"id": r.id, "title": r.title, "type": r.content_type, "status": r.status, "incomplete": r.incomplete,
+             "author": r.author, "version": r.version, "updated_at": r.updated_at.isoformat()}
+            for r in rows
+        ], ensure_ascii=False))  # fmt: skip
+        return EXIT_OK
+    for r in rows:
+        state = r.status + (" (incomplete)" if r.incomplete else "")
+        print(f"{r.id:>6}  v{r.version:<3} {state:<20} {r.content_type:<6} {r.author:<12} {r.title}")
+    if not rows:
+        print("No drafts.", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,91 @@
+"""Prompt templates, one per content type, each carrying that type's conventions."""
+
+from __future__ import annotations
+
+from langchain_core.messages import BaseMessage
+from langchain_core.prompts import ChatPromptTemplate
+
+from studio.drafting.brief import FORMALITY, VOICES, Brief
+
+NEEDS_SOURCE = "[NEEDS SOURCE]"
+
+_COMMON = (
+    "You are an experienced content writer for a marketing team. "
+    "Write in {language}. Output Markdown only: no preamble, no notes to the editor, "
+    "no code fences around the piece. Aim for about {target_words} words.\n\n"
+    "Voice: {voice}.\nFormality: {formality}.\n"
+    "Use inclusive, plain language. Do not make medical, financial or legal promises, and do not "
+    "claim guarantees or rankings you cannot support."
+)
+
+CONVENTIONS: dict[str, str] = {
+    "blog": (
+        "You are writing a blog post. Structure:\n"
+        "1. A headline as a level-1 heading (# ...), specific and benefit-led.\n"
+        "2. An introduction of two or three sentences that names the reader's problem.\n"
+        "3. Three to five sections, each under a level-2 heading (## ...), with short paragraphs "
+        "and a bulleted list where it helps scanning. Work the keywords in naturally.\n"
+        "4. A conclusion under '## Conclusion' that sums up and ends with one clear call to action."
+    ),
+    "news": (
+        "You are writing a news article. Structure:\n"
+        "1. A headline as a level-1 heading (# ...): factual, present tense, no clickbait.\n"
+        "2. A lede paragraph answering who, what, when, where and why in one or two sentences.\n"
+        "3. The body in inverted-pyramid order: most important facts first, background last.\n"
+        "Never invent quotes, names, dates, figures or sources. Wherever a fact, figure, name or "
+        f"quote would be needed and is not in the brief, write {NEEDS_SOURCE} in its place."
+    ),
+    "story": (
+        "You are writing a short story for a brand's storytelling channel. Structure:\n"
+        "1. A title as a level-1 heading (# ...).\n"
+        "2. A narrative arc: an opening that sets character and place, a rising conflict or "
+        "question, a turning point, and a resolution that lands the theme.\n"
+        "Show rather than tell; use concrete detail and a little dialogue. No headings after the "
+        "title; separate scenes with a line containing only '***' if needed."
+    ),
+}
+
+_HUMAN = (
+    "Brief:\n"
+    "Content type: {type_label}\n"
+    "Topic: {topic}\n"
+    "Audience: {audience}\n"
+    "Keywords: {keywords}\n"
+    "Voice: {tone}\n"
+    "Formality: {formality_step}/5 ({formality_label})\n"
+    "Target length: about {target_words} words\n"
+    "Language: {language}\n\n"
+    "Write the piece now."
+)
+
+
+def prompt_for(content_type: str) -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages(
+        [("system", _COMMON + "\n\n" + CONVENTIONS[content_type]), ("human", _HUMAN)]
+    )
+
+
+def prompt_values(brief: Brief) -> dict[str, object]:
+    label, description = FORMALITY[brief.formality]
+    return {
+        "language": brief.language_name,
+        "target_words": brief.target_words,
+        "voice": VOICES[brief.tone],
+        "formality": description,
+        "formality_step": brief.formality,
+        "formality_label": label.lower(),
+        "type_label": brief.type_label.lower(),
+        "topic": brief.topic,
+        "audience": brief.audience or "general readers",
+        "keywords": ", ".join(brief.keywords) if brief.keywords else "(none given)",
+        "tone": brief.tone,
+    }
+
+
+def build_messages(brief: Brief) -> list[BaseMessage]:
+    return prompt_for(brief.content_type).format_messages(**prompt_values(brief))
+
+
+def messages_as_records(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    roles = {"system": "system", "human": "user", "ai": "assistant"}
+    return [{"role": roles.get(m.type, m.type), "content": str(m.content)} for m in messages]

@@ -1,0 +1,312 @@
+"""Drafts and revisions: creating, reading and editing, with the actor checked every time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from studio.accounts.permissions import authorize, can, require
+from studio.audit.service import record
+from studio.checks.service import run_checks as check_revision
+from studio.content import HTML_VERSION, render_html, storable_text, title_from_markdown
+from studio.drafting.brief import Brief
+from studio.drafting.schemas import DraftRow, SavedRevision
+from studio.errors import InputError, NotFound, PermissionDenied, VersionConflict
+from studio.models import AuditEvent, Draft, Finding, Generation, Revision, User, utcnow
+from studio.review.rules import DraftStatus, edit_refusal
+from studio.search import index_draft
+
+MAX_BODY_CHARS = 200_000
+TITLE_MAX_CHARS = 300
+
+
+class DraftNotFound(NotFound):
+    pass
+
+
+class DraftInputError(InputError):
+    pass
+
+
+def create_draft(session: Session, brief: Brief, author: Any) -> Draft:
+    author = authorize(session, author, "draft.create")
+    draft = Draft(
+        author_id=author.id,
+        content_type=brief.content_type,
+        topic=brief.topic,
+        audience=brief.audience,
+        keywords=list(brief.keywords),
+        tone=brief.tone,
+        formality=brief.formality,
+        temperature=brief.temperature,
+        target_words=brief.target_words,
+        language=brief.language,
+        status=DraftStatus.DRAFT.value,
+    )
+    session.add(draft)
+    session.flush()
+    record(session, author, "draft.created", draft_id=draft.id, to_status=DraftStatus.DRAFT.value)
+    return draft
+
+
+def update_brief(session: Session, draft: Draft, brief: Brief) -> None:
+    draft.content_type = brief.content_type
+    draft.topic = brief.topic
+    draft.audience = brief.audience
+    draft.keywords = list(brief.keywords)
+    draft.tone = brief.tone
+    draft.formality = brief.formality
+    draft.temperature = brief.temperature
+    draft.target_words = brief.target_words
+    draft.language = brief.language
+
+
+def add_revision(
+    session: Session,
+    draft: Draft,
+    body: str,
+    actor: Any | None,
+    reason: str,
+    note: str = "",
+    *,
+    run_checks: bool = True,
+) -> Revision:
+    """Every text change is a new revision; the draft points at the newest."""
+    body = storable_text(body)
+    if len(body) > MAX_BODY_CHARS:
+        raise DraftInputError(f"The text is {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}.")
+    lock_draft(session, draft)  # no two revisions get one number
+    number = (
+        session.scalar(select(func.max(Revision.number)).where(Revision.draft_id == draft.id)) or 0
+    ) + 1
+    revision = Revision(
+        draft_id=draft.id,
+        number=number,
+        body=body,
+        author_id=actor.id if actor else None,
+        reason=reason,
+        note=note,
+        # Rendered once here rather than in every export of it.
+        body_html=render_html(body),
+        html_version=HTML_VERSION,
+    )
+    previous_body = draft.current_revision.body if draft.current_revision is not None else ""
+    session.add(revision)
+    session.flush()
+    draft.current_revision = revision
+    draft.incomplete = reason == "partial"
+    if reason != "partial":
+        draft.last_error = None
+    # The title follows the text's first heading until someone sets it by hand.
+    if not draft.title or reason == "generated" or draft.title == title_from_markdown(previous_body)[:TITLE_MAX_CHARS]:
+        draft.title = title_from_markdown(body)[:TITLE_MAX_CHARS] or draft.title
+    draft.updated_at = utcnow()
+    index_draft(session, draft)
+    if run_checks and body.strip():
+        check_revision(session, draft, revision)
+    return revision
+
+
+def guard_view(actor: Any, draft: Any) -> None:
+    if draft.author_id == actor.id:
+        require(actor, "draft.edit_own")
+    elif not can(actor, "draft.view_all"):
+        raise PermissionDenied("You can only open your own drafts.")
+
+
+def get_draft(session: Session, draft_id: int, actor: Any) -> Draft:
+    draft = session.get(
+        Draft,
+        draft_id,
+        options=[selectinload(Draft.revisions), selectinload(Draft.current_revision)],
+    )
+    if draft is None:
+        raise DraftNotFound(f"Draft {draft_id} does not exist.")
+    guard_view(actor, draft)
+    return draft
+
+
+# How the conflict message names what the other person did.
+_DONE = {
+    "review.approve": "approved",
+    "review.reject": "rejected",
+    "review.request_changes": "requested changes to",
+    "review.submit": "submitted",
+    "review.export": "exported",
+    "draft.edited": "edited",
+    "draft.suggestion_applied": "applied a suggestion to",
+    "draft.generated": "regenerated",
+    "draft.publishing_updated": "changed the publishing fields of",
+}
+
+
+def lock_draft(session: Session, draft: Draft) -> None:
+    """Hold the draft's row until this transaction ends, and see its latest committed state.
+
+    On PostgreSQL two actions on one draft then run one after the other: the second waits, then
+    sees the first's version (a clear VersionConflict) instead of inserting a duplicate revision
+    number or failing its versioned UPDATE. SQLite needs no lock (the engine begins IMMEDIATE, so
+    writers are serialised already) and ignores FOR UPDATE.
+    """
+    if draft.id is None or session.get_bind().dialect.name == "sqlite":
+        return
+    latest = session.scalar(select(Draft.version).where(Draft.id == draft.id).with_for_update())
+    if latest is not None and latest != draft.version:
+        session.refresh(draft)  # someone committed after we loaded it
+
+
+def check_version(session: Session, draft: Draft, expected_version: int | None) -> None:
+    """Refuse an action based on a stale view, saying who acted first and when."""
+    lock_draft(session, draft)
+    if expected_version is None or draft.version == expected_version:
+        return
+    last = session.execute(
+        select(AuditEvent, User)
+        .join(User, User.id == AuditEvent.actor_id, isouter=True)
+        .where(AuditEvent.draft_id == draft.id, AuditEvent.action.in_(list(_DONE)))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None:
+        event, user = last
+        who = user.label if user is not None else (event.actor_name or "Someone")
+        raise VersionConflict(
+            f"{who} {_DONE[event.action]} this at {event.created_at:%H:%M} UTC — reload to see it. "
+            "Nothing was changed."
+        )
+    raise VersionConflict("This draft changed since you opened it — reload to see it. Nothing was changed.")
+
+
+def edit_text(
+    session: Session,
+    draft_id: int,
+    actor: Any,
+    body: str,
+    expected_version: int | None,
+    *,
+    reason: str = "edited",
+    note: str = "",
+) -> Revision:
+    draft = get_draft(session, draft_id, actor)
+    check_version(session, draft, expected_version)
+    own = draft.author_id == actor.id
+    actor = authorize(session, actor, "draft.edit_own" if own else "draft.edit_any")
+    refusal = edit_refusal(draft, actor)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    body = storable_text(body)
+    if not body.strip():
+        raise DraftInputError("The text is empty. Nothing was saved.")
+    current = draft.current_revision.body if draft.current_revision else None
+    if current == body:
+        raise DraftInputError("No changes to save.")
+    revision = add_revision(session, draft, body, actor, reason, note)
+    record(
+        session,
+        actor,
+        f"draft.{reason}",
+        draft_id=draft.id,
+        data={"revision": revision.number},
+        comment=note,
+    )
+    return revision
+
+
+def save_text(
+    session: Session, draft_id: int, actor: Any, body: str, expected_version: int | None, *, note: str = ""
+) -> SavedRevision:
+    """`edit_text`, handing back plain data."""
+    revision = edit_text(session, draft_id, actor, body, expected_version, note=note)
+    return SavedRevision(revision.number, revision.draft.version)
+
+
+def list_own_drafts(session: Session, actor: Any, *, status: str | None = None, limit: int = 200) -> list[DraftRow]:
+    stmt = (
+        select(Draft, User.name)
+        .join(User, User.id == Draft.author_id, isouter=True)
+        .where(Draft.author_id == actor.id)
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(limit)
+    )
+    if status:
+        stmt = stmt.where(Draft.status == status)
+    return [_row(d, name) for d, name in session.execute(stmt)]
+
+
+def list_drafts(session: Session, actor: Any, *, status: str | None = None, limit: int = 200) -> list[DraftRow]:
+    """All drafts for people who may see them all; otherwise the person's own."""
+    if not can(actor, "draft.view_all"):
+        return list_own_drafts(session, actor, status=status, limit=limit)
+    stmt = (
+        select(Draft, User.name)
+        .join(User, User.id == Draft.author_id, isouter=True)
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(limit)
+    )
+    if status:
+        stmt = stmt.where(Draft.status == status)
+    return [_row(d, name) for d, name in session.execute(stmt)]
+
+
+def _row(d: Draft, author_name: str | None) -> DraftRow:
+    return DraftRow(
+        id=d.id,
+        title=d.title or d.topic[:80],
+        content_type=d.content_type,
+        status=d.status,
+        incomplete=d.incomplete,
+        updated_at=d.updated_at,
+        author=author_name or "",
+        version=d.version,
+    )
+
+
+def generations_for(session: Session, draft_id: int, actor: Any) -> list[Generation]:
+    get_draft(session, draft_id, actor)
+    return list(
+        session.scalars(
+            select(Generation).where(Generation.draft_id == draft_id).order_by(Generation.id.desc())
+        )
+    )
+
+
+def apply_suggestion(
+    session: Session,
+    draft_id: int,
+    actor: Any,
+    finding_id: int,
+    suggestion: str,
+    expected_version: int | None,
+) -> Revision:
+    """Replace a finding's words with one of its suggestions: a new revision, checked again."""
+    draft = get_draft(session, draft_id, actor)
+    finding = session.get(Finding, finding_id)
+    current = draft.current_revision
+    if finding is None or current is None or finding.report.revision_id != current.id:
+        raise DraftInputError("That finding belongs to an older revision; reload to see the current one.")
+    if suggestion not in (finding.suggestions or []):
+        raise DraftInputError("That suggestion is not one the check offered.")
+    body = current.body
+    if body[finding.start : finding.end] != finding.text:
+        raise DraftInputError("The text at that place has changed; reload to see the current findings.")
+    replacement = _match_case(finding.text, suggestion)
+    new_body = body[: finding.start] + replacement + body[finding.end :]
+    return edit_text(
+        session,
+        draft_id,
+        actor,
+        new_body,
+        expected_version,
+        reason="suggestion_applied",
+        note=f"“{finding.text}” → “{replacement}” ({finding.category}: {finding.label})",
+    )
+
+
+def _match_case(original: str, suggestion: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return suggestion.upper()
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion

@@ -1,0 +1,41 @@
+"""``python -m studio review submit|approve|reject|request-changes``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from studio.cli_support import EXIT_OK, actor_for, add_as, open_engine
+from studio.db import session_scope
+from studio.review.rules import status_label
+from studio.review.service import transition
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("review", help="move a draft through the workflow")
+    p.add_argument("review_action", choices=["submit", "approve", "reject", "request-changes"])
+    p.add_argument("draft_id", type=int)
+    add_as(p, required=True)
+    p.add_argument("--comment", default="")
+    p.add_argument("--expected-version", type=int, default=None,
+                   help="refuse if the draft changed since you saw this version")
+    p.add_argument("--override-reason", default="", help="approve a draft the checks blocked, saying why")
+    p.add_argument("--manual-review", action="store_true",
+                   help="confirm you reviewed it manually (needed when the checks could not run)")
+    p.set_defaults(func=cmd_review)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    action = args.review_action.replace("-", "_")
+    with session_scope(open_engine()) as session:
+        actor = actor_for(session, args.as_user)
+        draft = transition(
+            session, args.draft_id, actor, action,
+            expected_version=args.expected_version,
+            comment=args.comment or "",
+            override_reason=args.override_reason or "",
+            manual_review_confirmed=args.manual_review,
+        )  # fmt: skip
+        status, version, verdict = draft.status, draft.version, draft.check_verdict
+    print(f"Draft {args.draft_id}: {status_label(status).lower()} (version {version}, checks: {verdict or '—'}).")
+    return EXIT_OK

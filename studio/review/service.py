@@ -1,0 +1,192 @@
+"""The editorial workflow over the database: every state change goes through `transition`,
+which checks the permission, the transition table (``rules``), the version the person saw and the
+check verdict, then writes one audit row. Bulk changes are in ``bulk``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from studio.accounts.permissions import authorize, can, require
+from studio.audit.service import record
+from studio.checks.service import latest_report, run_checks
+from studio.config import Settings, get_settings
+from studio.drafting.service import check_version, get_draft
+from studio.errors import PermissionDenied, StudioError
+from studio.models import AuditEvent, Comment, Draft, utcnow
+from studio.review.rules import TRANSITIONS, DraftStatus, Transition
+
+
+class ReviewError(StudioError):
+    """A refused workflow action; the message says why and what to do."""
+
+
+def spec_for(action: str) -> Transition:
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise ReviewError(f"Unknown action '{action}'.")
+    return spec
+
+
+def status_refusal(spec: Transition, drafts: Sequence[Any]) -> ReviewError:
+    """Why ``drafts`` (all in a status ``spec`` does not start from) cannot take ``spec``."""
+    allowed = " or ".join(s.phrase for s in sorted(spec.sources))
+    if len(drafts) == 1:
+        d = drafts[0]
+        return ReviewError(
+            f"Draft {d.id} is {DraftStatus(d.status).phrase}, so it cannot be "
+            f"{spec.participle}; that needs a draft that is {allowed}."
+        )
+    named = "; ".join(f"draft {d.id} is {DraftStatus(d.status).phrase}" for d in drafts[:20])
+    more = f"; and {len(drafts) - 20} more" if len(drafts) > 20 else ""
+    return ReviewError(
+        f"Nothing was changed: {len(drafts)} drafts cannot be {spec.participle} "
+        f"({named}{more}); that needs drafts that are {allowed}."
+    )
+
+
+def required_comment(spec: Transition, comment: str) -> str:
+    comment = (comment or "").strip()
+    if spec.comment_required and not comment:
+        raise ReviewError(spec.comment_required)
+    return comment
+
+
+def transition(
+    session: Session,
+    draft_id: int,
+    actor: Any,
+    action: str,
+    *,
+    expected_version: int | None,
+    comment: str = "",
+    override_reason: str = "",
+    manual_review_confirmed: bool = False,
+    settings: Settings | None = None,
+) -> Draft:
+    settings = settings or get_settings()
+    spec = spec_for(action)
+    actor = authorize(session, actor, spec.permission)
+    draft = get_draft(session, draft_id, actor)
+    check_version(session, draft, expected_version)
+    if draft.status not in spec.sources:
+        raise status_refusal(spec, [draft])
+    data: dict[str, object] = {}
+
+    if action == "submit":
+        _guard_submit(session, draft, actor)
+        if draft.current_revision is not None:
+            report = run_checks(session, draft, draft.current_revision, settings)
+            data["verdict"] = report.verdict
+        draft.submitted_at = utcnow()
+    comment = required_comment(spec, comment)
+    if action == "approve":
+        data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+
+    source = draft.status
+    draft.status = spec.target.value
+    draft.updated_at = utcnow()
+    if comment:
+        session.add(Comment(draft_id=draft.id, author_id=actor.id, body=comment))
+    record(
+        session,
+        actor,
+        f"review.{action}",
+        draft_id=draft.id,
+        from_status=source,
+        to_status=spec.target,
+        comment=comment,
+        data=data or None,
+    )
+    session.flush()  # a stale version here is mapped to VersionConflict by db.session_scope
+    return draft
+
+
+
+def _guard_submit(session: Session, draft: Draft, actor: Any) -> None:
+    if draft.author_id != actor.id and not can(actor, "draft.edit_any"):
+        raise PermissionDenied("Only the author can submit this draft.")
+    if draft.current_revision is None or not draft.current_revision.body.strip():
+        raise ReviewError("This draft has no text yet. Generate or write it before submitting.")
+    if draft.incomplete:
+        raise ReviewError(
+            "This draft is incomplete (its generation did not finish). Retry the generation or "
+            "edit the text before submitting."
+        )
+    if draft.status == DraftStatus.CHANGES_REQUESTED:
+        asked = session.scalar(
+            select(func.max(AuditEvent.created_at)).where(
+                AuditEvent.draft_id == draft.id, AuditEvent.action == "review.request_changes"
+            )
+        )
+        if asked is not None and draft.current_revision.created_at <= asked:
+            raise ReviewError(
+                "Changes were requested: revise the text (a new revision) before resubmitting."
+            )
+
+
+def _guard_approve(
+    session: Session,
+    draft: Draft,
+    actor: Any,
+    settings: Settings,
+    override_reason: str,
+    manual_review_confirmed: bool,
+) -> dict[str, object]:
+    if draft.author_id == actor.id and not settings.studio_allow_self_approval:
+        raise PermissionDenied(
+            "You wrote this draft, so another editor must approve it. "
+            "(A one-person team can allow self-approval with STUDIO_ALLOW_SELF_APPROVAL.)"
+        )
+    report = latest_report(session, draft.current_revision_id) if draft.current_revision_id else None
+    verdict = report.verdict if report else "unavailable"
+    data: dict[str, object] = {"verdict": verdict}
+    if verdict == "block":
+        require(actor, "review.override_block")
+        if not (override_reason or "").strip():
+            raise ReviewError(
+                "The checks blocked this draft. To approve it anyway, write why in the override reason."
+            )
+        data["override_reason"] = override_reason.strip()
+    elif verdict == "unavailable":
+        if not manual_review_confirmed:
+            raise ReviewError(
+                "The automatic checks could not run on this draft. Confirm that you reviewed it "
+                "manually (\"I reviewed this manually\") to approve it."
+            )
+        data["manual_review"] = True
+    return data
+
+
+def submit(session: Session, draft_id: int, actor: Any, expected_version: int | None, comment: str = "") -> Draft:
+    return transition(session, draft_id, actor, "submit", expected_version=expected_version, comment=comment)
+
+
+def approve(
+    session: Session,
+    draft_id: int,
+    editor: Any,
+    expected_version: int | None,
+    comment: str = "",
+    *,
+    override_reason: str = "",
+    manual_review_confirmed: bool = False,
+    settings: Settings | None = None,
+) -> Draft:
+    return transition(
+        session, draft_id, editor, "approve", expected_version=expected_version, comment=comment,
+        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed, settings=settings,
+    )
+
+
+def request_changes(session: Session, draft_id: int, editor: Any, expected_version: int | None, comment: str) -> Draft:
+    return transition(session, draft_id, editor, "request_changes", expected_version=expected_version, comment=comment)
+
+
+def reject(session: Session, draft_id: int, editor: Any, expected_version: int | None, comment: str) -> Draft:
+    return transition(session, draft_id, editor, "reject", expected_version=expected_version, comment=comment)
+

@@ -1,0 +1,164 @@
+"""AppTest: first start, sign-in, the review queue, decisions and resubmission."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+pass
+from studio.db import session_scope
+from studio.drafting.brief import Brief
+from studio.drafting.service import add_revision, create_draft
+from studio.models import AuditEvent, Comment, Draft, User
+from studio.review import service as review
+
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+PASSWORD = "correct horse battery"
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def texts(at: AppTest) -> str:
+    elements = [*at.markdown, *at.caption, *at.info, *at.success, *at.warning, *at.error, *at.title]
+    return "\n".join(str(e.value) for e in elements)
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def signed_in(user, page: str) -> AppTest:
+    at = app()
+    at.session_state["studio_user_id"] = user.id
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def make_submitted(engine, author, topic: str, body: str) -> int:
+    with session_scope(engine) as s:
+        d = create_draft(s, Brief.create(content_type="blog", topic=topic), author)
+        add_revision(s, d, body, author, "generated")
+        s.flush()
+        review.submit(s, d.id, author, d.version)
+        return d.id
+
+
+def test_first_start_shows_only_the_first_admin_form_and_creates_the_admin(engine):
+    at = app().run()
+    assert [p for p in at.title] and "Welcome to Content Studio" in texts(at)
+    assert len(at.text_input) == 4  # nothing else is reachable
+    at.text_input(key="setup_name").input("Ada")
+    at.text_input(key="setup_password").input("short")
+    at.text_input(key="setup_confirm").input("short")
+    button(at, "Create the first admin").click().run()
+    assert "at least 10 characters" in texts(at)
+    at.text_input(key="setup_password").input(PASSWORD)
+    at.text_input(key="setup_confirm").input(PASSWORD)
+    button(at, "Create the first admin").click().run()
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        ada = s.scalars(select(User)).one()
+        assert ada.roles == {"admin", "editor", "marketer"} and ada.password_hash.startswith("$argon2")
+    assert at.session_state["studio_user_id"] == ada.id
+
+
+def test_sign_in_with_a_generic_failure_message(engine, people):
+    at = app().run()
+    at.text_input(key="signin_name").input("dana")
+    at.text_input(key="signin_password").input("wrong password!")
+    button(at, "Sign in").click().run()
+    wrong_password = [str(e.value) for e in at.error]
+    at.text_input(key="signin_name").input("nobody")
+    button(at, "Sign in").click().run()
+    unknown_name = [str(e.value) for e in at.error]
+    assert wrong_password and wrong_password == unknown_name  # never says which was wrong
+    at.text_input(key="signin_name").input("dana")
+    at.text_input(key="signin_password").input(PASSWORD)
+    button(at, "Sign in").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["studio_user_id"] == people.editor.id
+    at.switch_page("pages/review_queue.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Review queue"]  # an editor's page, reachable once signed in
+
+
+def test_queue_filter_search_and_approve_with_comment(engine, people):
+    make_submitted(engine, people.marketer, "Cycling to work", "# Cycling to work\n\nBikes and commuting tips.\n")
+    target = make_submitted(engine, people.marketer2, "Garden planning", "# Garden planning\n\nSeeds, soil and sun.\n")
+    at = signed_in(people.editor, "pages/review_queue.py")
+    assert "In review: 2" in texts(at)
+    at.text_input(key="q_search").input("garden").run()
+    table = at.dataframe[0].value
+    assert list(table["#"]) == [target]
+    assert at.selectbox(key="queue_open_select").value == target
+    at.text_area(key=f"decision_comment_{target}").input("Lovely piece, approved.")
+    for box in at.checkbox:  # only offered when the checks could not run
+        if box.key == f"manual_{target}":
+            box.check()
+    button(at, "Record decision").click().run()
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        assert s.get(Draft, target).status == "approved"
+        assert s.scalars(select(Comment.body).where(Comment.draft_id == target)).all() == ["Lovely piece, approved."]
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.draft_id == target)).all()
+        assert actions.count("review.approve") == 1
+
+
+def test_request_changes_then_marketer_revises_and_resubmits(engine, people):
+    draft_id = make_submitted(engine, people.marketer, "Spring launch", "# Spring launch\n\nOur new range is here.\n")
+    editor = signed_in(people.editor, "pages/review_queue.py")
+    editor.radio(key=f"decision_{draft_id}").set_value("request_changes")
+    editor.text_area(key=f"decision_comment_{draft_id}").input("Please add a call to action.")
+    button(editor, "Record decision").click().run()
+    assert not editor.exception, editor.exception
+    with session_scope(engine) as s:
+        assert s.get(Draft, draft_id).status == "changes_requested"
+
+    marketer = signed_in(people.marketer, "pages/my_drafts.py")
+    assert "Please add a call to action." in "\n".join(str(t.value) for t in marketer.text)
+    body = marketer.text_area(key=f"edit_body_{draft_id}_1")
+    body.input(body.value + "\nVisit our shop today.\n")
+    button(marketer, "Save as new revision").click().run()
+    assert not marketer.exception, marketer.exception
+    button(marketer, "Resubmit for review").click().run()
+    assert not marketer.exception, marketer.exception
+    with session_scope(engine) as s:
+        draft = s.get(Draft, draft_id)
+        assert draft.status == "in_review"
+        trail = [(e.action, e.to_status) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.draft_id == draft_id).order_by(AuditEvent.id))]
+    assert ("review.request_changes", "changes_requested") in trail
+    assert trail[-1] == ("review.submit", "in_review")
+    assert ("draft.edited", None) in trail
+
+
+def test_findings_are_highlighted_in_place_and_a_suggestion_applies(engine, people):
+    draft_id = make_submitted(engine, people.marketer, "Board news",
+                              "# Board news\n\nOur chairman <script>alert(1)</script> thanked the team.\n")
+    at = signed_in(people.editor, "pages/review_queue.py")
+    html = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert '<mark class="finding bias"' in html and ">chairman<sup>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    button(at, "Use “chair”").click().run()
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        draft = s.get(Draft, draft_id)
+        assert "Our chair <script>" in draft.current_revision.body
+        assert draft.current_revision.reason == "suggestion_applied"
+
+
+def test_settings_show_backends_and_only_admins_may_change_the_provider(engine, people):
+    marketer = signed_in(people.marketer, "pages/settings.py")
+    assert "Demo writer: no AI model configured" in texts(marketer)
+    assert button(marketer, "Use for this session").disabled
+    backends = marketer.dataframe[0].value
+    assert {"detoxify", "profanity-check", "bias-rules"} <= set(backends["Backend"])
+    assert "0.80" in [str(m.value) for m in marketer.metric]
+    admin = signed_in(people.admin, "pages/settings.py")
+    assert not button(admin, "Use for this session").disabled
