@@ -13,6 +13,9 @@ from studio.auth import (
     reset_password,
     set_roles,
 )
+from studio.ui import routing
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("People")

@@ -5,6 +5,9 @@ from datetime import datetime, time, timezone
 import streamlit as st
 
 from studio import audit, ui
+from studio.ui import routing
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Audit trail")

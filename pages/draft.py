@@ -20,7 +20,10 @@ from studio.generation.brief import (
     BriefError,
 )
 from studio.generation.writer import DraftRun
+from studio.ui import routing
 from studio.ui.generation import current_choice, effective_settings
+
+routing.guard(__file__)
 
 FIELD_LABELS = {
     "content_type": "Content type",

@@ -20,6 +20,9 @@ from studio.exporting import (
 )
 from studio.generation.brief import CONTENT_TYPES
 from studio.review import STATUS_LABELS
+from studio.ui import routing
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Export")

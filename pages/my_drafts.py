@@ -5,7 +5,10 @@ import streamlit as st
 from studio import ui
 from studio.drafts import list_own_drafts
 from studio.generation.brief import CONTENT_TYPES
+from studio.ui import routing
 from studio.ui.draft_view import show_draft
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("My drafts")

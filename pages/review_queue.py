@@ -4,7 +4,10 @@ import streamlit as st
 
 from studio import review, ui
 from studio.generation.brief import CONTENT_TYPES
+from studio.ui import routing
 from studio.ui.draft_view import show_draft
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Review queue")
