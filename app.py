@@ -5,6 +5,7 @@ import streamlit as st
 from studio import ui
 from studio.accounts.permissions import can
 from studio.accounts.service import needs_first_admin
+from studio.ui import routing
 
 st.set_page_config(page_title="Content Studio", page_icon=":material/edit_note:", layout="wide")
 ui.engine()
@@ -12,11 +13,13 @@ ui.engine()
 first_start = ui.call(needs_first_admin)
 
 if first_start:
-    page = st.navigation([st.Page("pages/setup.py", title="Create the first admin", icon=":material/key:")])
+    page = st.navigation(
+        routing.entry("pages/setup.py", title="Create the first admin", icon=":material/key:")
+    )
 else:
     user = ui.current_user()
     if user is None:
-        page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/key:")])
+        page = st.navigation(routing.entry("pages/sign_in.py", title="Sign in", icon=":material/key:"))
     else:
         sections: dict[str, list] = {}
         if can(user, "draft.create"):
@@ -43,4 +46,4 @@ else:
             if st.button("Sign out"):
                 ui.sign_out(user)
                 st.rerun()
-page.run()
+routing.run(page)

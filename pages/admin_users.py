@@ -6,6 +6,9 @@ from studio import ui
 from studio.accounts.passwords import PASSWORD_MIN_LENGTH
 from studio.accounts.permissions import ROLES
 from studio.accounts.service import add_user, disable_user, enable_user, people, reset_password, set_roles
+from studio.ui import routing
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("People")

@@ -7,6 +7,9 @@ import streamlit as st
 from studio import ui
 from studio.audit.download import audit_csv
 from studio.audit.service import count, events
+from studio.ui import routing
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Audit trail")

@@ -20,7 +20,10 @@ from studio.drafting.brief import (
 from studio.drafting.service import save_text
 from studio.drafting.writer import DraftRun
 from studio.errors import user_message
+from studio.ui import routing
 from studio.ui.generation import current_choice, effective_settings
+
+routing.guard(__file__)
 
 FIELD_LABELS = {
     "content_type": "Content type",

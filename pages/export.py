@@ -14,6 +14,9 @@ from studio.export.picker import exportable
 from studio.export.presets import PRESETS
 from studio.export.service import MODE_HELP, MODES, export_drafts, preview_export
 from studio.review.rules import status_label
+from studio.ui import routing
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Export")

@@ -6,7 +6,10 @@ from studio import ui
 from studio.drafting.brief import CONTENT_TYPES
 from studio.drafting.service import list_own_drafts
 from studio.review.rules import status_label
+from studio.ui import routing
 from studio.ui.draft_view import show_draft
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("My drafts")

@@ -6,7 +6,10 @@ from studio import ui
 from studio.drafting.brief import CONTENT_TYPES
 from studio.review.queue import SORTS, QueueFilter, queue
 from studio.review.rules import STATUSES, status_label
+from studio.ui import routing
 from studio.ui.draft_view import show_draft
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Review queue")

@@ -6,8 +6,11 @@ from studio import ui
 from studio.accounts.permissions import can
 from studio.drafting.connection import check_connection
 from studio.errors import user_message
+from studio.ui import routing
 from studio.ui.checks_settings import show_check_settings
 from studio.ui.generation import OVERRIDE_KEY, current_choice, effective_settings
+
+routing.guard(__file__)
 
 user = ui.require_user()
 st.title("Settings")

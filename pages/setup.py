@@ -5,6 +5,9 @@ import streamlit as st
 from studio import ui
 from studio.accounts.passwords import PASSWORD_MIN_LENGTH
 from studio.accounts.service import first_admin
+from studio.ui import routing
+
+routing.guard(__file__)
 
 st.title("Welcome to Content Studio")
 st.write("There are no accounts yet. Create the first admin; you can add marketers and editors afterwards.")

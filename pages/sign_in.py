@@ -4,6 +4,9 @@ import streamlit as st
 
 from studio import ui
 from studio.accounts.signin import sign_in
+from studio.ui import routing
+
+routing.guard(__file__)
 
 st.title("Sign in to Content Studio")
 reason = st.session_state.pop("signed_out_reason", None)

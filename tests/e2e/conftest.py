@@ -69,13 +69,15 @@ class StudioApp:
         full_env.update(env)
         self.env = full_env
         self.proc: subprocess.Popen | None = None
+        self._log_file = None
 
     def start(self) -> StudioApp:
+        self._log_file = self.log.open("a")  # a restart adds to the same log
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 90
@@ -97,6 +99,33 @@ class StudioApp:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    def running(self) -> StudioApp:
+        """Started, unless it already runs."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        return self
+
+    def restart(self) -> StudioApp:
+        """A new server process on the same port and database, as after a deploy or a crash."""
+        self.stop()
+        return self.start()
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def log_problems(self, since: int = 0) -> list[str]:
+        """The server log's lines (from byte `since` on) that report a traceback or an error."""
+        if not self.log.exists():
+            return []
+        with self.log.open("rb") as f:
+            f.seek(since)
+            lines = f.read().decode("utf-8", "replace").splitlines()
+        return [line for line in lines if "Traceback" in line or "Error" in line]
 
 
 @pytest.fixture(scope="module")
