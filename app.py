@@ -14,12 +14,14 @@ first_start = ui.call(needs_first_admin)
 
 if first_start:
     page = st.navigation(
-        routing.entry("pages/setup.py", title="Create the first admin", icon=":material/key:")
+        routing.entry("pages/setup.py", title="Create the first admin", icon=":material/key:"), position="hidden"
     )
 else:
     user = ui.current_user()
     if user is None:
-        page = st.navigation(routing.entry("pages/sign_in.py", title="Sign in", icon=":material/key:"))
+        page = st.navigation(
+            routing.entry("pages/sign_in.py", title="Sign in", icon=":material/key:"), position="hidden"
+        )
     else:
         sections: dict[str, list] = {}
         if can(user, "draft.create"):
@@ -40,8 +42,10 @@ else:
         if can(user, "audit.view"):
             admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon=":material/history:"))
         sections["Workspace"] = admin_pages
-        page = st.navigation(sections)
+        page = st.navigation(sections, position="hidden")
+        routing.menu(sections)
         with st.sidebar:
+            st.divider()
             st.caption(f"Signed in as **{user.label}** ({', '.join(sorted(user.roles))})")
             if st.button("Sign out"):
                 ui.sign_out(user)

@@ -60,7 +60,7 @@ def guard(page_file: str) -> None:
         router = st.navigation([
             st.Page(ROUTER, url_path="", default=True),
             st.Page(ROUTER, url_path=wanted, visibility="hidden"),
-        ])
+        ], position="hidden")
     except StreamlitAPIException:
         # No router beside this page: the file was started as the main script.
         st.stop()
@@ -99,3 +99,16 @@ def entry(page_file: str, *, title: str, icon: str) -> list[st.Page]:
     if wanted:
         pages.append(st.Page(page_file, title=title, icon=icon, url_path=wanted, visibility="hidden"))
     return pages
+
+
+def menu(sections: dict[str, list[st.Page]]) -> None:
+    """The sidebar menu of the pages a person has, drawn by the router itself.
+
+    Streamlit's own menu is off (`client.showSidebarNavigation`), because the same switch would
+    otherwise show the files of pages/ for a moment on the first request of a process.
+    """
+    with st.sidebar:
+        for title, pages in sections.items():
+            st.caption(title)
+            for page in pages:
+                st.page_link(page, label=page.title, icon=page.icon)

@@ -28,7 +28,7 @@ def settle(page: Page) -> None:
 
 
 def go(page: Page, label: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name=label).click()
     settle(page)
 
 
