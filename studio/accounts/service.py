@@ -97,6 +97,12 @@ def needs_first_admin(session: Session) -> bool:
     return session.scalar(stmt) is None
 
 
+def team_size(session: Session, actor: Any) -> int:
+    """How many people have accounts (the command-line account aside)."""
+    authorize(session, actor, "users.manage")
+    return int(session.scalar(select(func.count(User.id)).where(User.name != CLI_ACCOUNT_NAME)) or 0)
+
+
 def cli_account(session: Session) -> User:
     """The account `python -m studio` acts as when no `--as NAME` is given.
 
