@@ -18,15 +18,12 @@ from studio.ui import routing
 
 routing.guard(__file__)
 
-ADD_FIELDS = ("add_name", "add_display", "add_email", "add_password", "add_roles")
-
 user = ui.require_user()
 st.title("People")
-# The add form is emptied only once the person was added: a refusal keeps what was typed.
-if st.session_state.pop("add_person_done", False):
-    for key in ADD_FIELDS:
-        st.session_state.pop(key, None)
 ui.show_flashes()
+# The add form starts empty again (new widgets) only once someone was added: a refusal keeps
+# everything typed.
+form_no = st.session_state.get("add_person_form", 0)
 
 
 def run(fn, *args, success: str) -> bool:  # type: ignore[no-untyped-def]
@@ -46,19 +43,19 @@ st.dataframe(
 )  # fmt: skip
 
 st.subheader("Add a person")
-with st.form("add_person"):
+with st.form(f"add_person_{form_no}"):
     c1, c2 = st.columns(2)
-    name = c1.text_input("User name", key="add_name")
-    display = c2.text_input("Display name", key="add_display")
-    email = c1.text_input("E-mail (optional)", key="add_email",
+    name = c1.text_input("User name", key=f"add_name_{form_no}")
+    display = c2.text_input("Display name", key=f"add_display_{form_no}")
+    email = c1.text_input("E-mail (optional)", key=f"add_email_{form_no}",
                           help="Exports name the author by it (WordPress post_author, HubSpot authorEmail), "
                                "and the inbox can e-mail them.")  # fmt: skip
-    password = c2.text_input("Initial password", type="password", key="add_password",
+    password = c2.text_input("Initial password", type="password", key=f"add_password_{form_no}",
                              help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
-    roles = c1.multiselect("Roles", list(ROLES), default=["marketer"], key="add_roles")
+    roles = c1.multiselect("Roles", list(ROLES), default=["marketer"], key=f"add_roles_{form_no}")
     go = st.form_submit_button("Add person", type="primary")
 if go and run(add_person, name, password, roles, display, email, success=f"Added {name.strip().lower()}."):
-    st.session_state["add_person_done"] = True
+    st.session_state["add_person_form"] = form_no + 1
     st.rerun()
 
 names = [p.name for p in everyone]

@@ -15,7 +15,6 @@ from studio.drafting.detail import draft_detail
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.service import apply_suggestion, edit_text
 from studio.audit.labels import action_label
-from studio.inbox.service import mark_draft_read
 from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
@@ -38,7 +37,6 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
     view = ui.attempt(draft_detail, draft_id, user)
     if not view:
         return
-    ui.call(mark_draft_read, user, draft_id)  # opening it reads its inbox entries
     st.subheader(ui.md_escape(view.title))
     st.markdown(
         f"{ui.status_badge(view.status, view.incomplete)}  ·  by {ui.md_escape(view.author)}"

@@ -26,8 +26,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.fake_openai import FakeOpenAI
+
+# A page's first run in a process imports its modules; on a loaded 2-core machine an assertion
+# may wait that long for what it expects.
+expect.set_options(timeout=20_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
