@@ -44,15 +44,17 @@ st.dataframe(
 
 st.subheader("Add a person")
 with st.form(f"add_person_{form_no}"):
+    # One row of columns per line, so the Tab order is the reading order.
     c1, c2 = st.columns(2)
     name = c1.text_input("User name", key=f"add_name_{form_no}")
     display = c2.text_input("Display name", key=f"add_display_{form_no}")
+    c1, c2 = st.columns(2)
     email = c1.text_input("E-mail (optional)", key=f"add_email_{form_no}",
                           help="Exports name the author by it (WordPress post_author, HubSpot authorEmail), "
                                "and the inbox can e-mail them.")  # fmt: skip
     password = c2.text_input("Initial password", type="password", key=f"add_password_{form_no}",
                              help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
-    roles = c1.multiselect("Roles", list(ROLES), default=["marketer"], key=f"add_roles_{form_no}")
+    roles = st.multiselect("Roles", list(ROLES), default=["marketer"], key=f"add_roles_{form_no}")
     go = st.form_submit_button("Add person", type="primary")
 if go and run(add_person, name, password, roles, display, email, success=f"Added {name.strip().lower()}."):
     st.session_state["add_person_form"] = form_no + 1

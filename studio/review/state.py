@@ -53,8 +53,10 @@ def review_state(
         summary = (f"{by} approved it; an editor exports it to the CMS." if status is DraftStatus.APPROVED
                    else f"{by} rejected it.")  # fmt: skip
     else:
+        decision = _latest(events, "review.approve")
         holder = "Nobody: it was exported"
-        summary = "Exported: the CMS has it."
+        summary = (f"{decision.by} approved it and it was exported: the CMS has it." if decision
+                   else "Exported: the CMS has it.")  # fmt: skip
     return ReviewState(
         status=status.value, status_label=status.label, summary=summary, holder=holder, reviewer=reviewer,
         reviewer_id=reviewer_id, latest_request=request, decision=decision, withdraw_refusal=withdraw_refusal,

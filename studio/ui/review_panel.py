@@ -39,8 +39,8 @@ def show_review_state(view: DraftDetail) -> None:
             st.text(note.comment or "(no comment)")
         decision = state.decision
         if decision is not None and decision.comment:
-            st.markdown(f"**{ui.md_escape(state.status_label)}** by {ui.md_escape(decision.by)}, "
-                        f"{ui.friendly_time(decision.at)}:")  # fmt: skip
+            what = "Rejected" if view.status == "rejected" else "Approved"
+            st.markdown(f"**{what}** by {ui.md_escape(decision.by)}, {ui.friendly_time(decision.at)}:")
             st.text(decision.comment)
 
 

@@ -4,8 +4,8 @@ Each test module gets its own app process on a free port, a temporary database a
 local OpenAI-compatible server. A failing test leaves a screenshot and the page's HTML in
 artifacts/e2e/.
 
-Every page a test opens (`new_page`) is watched: a request to any host but this machine is
-refused and fails the test. `axe_clean(page)` runs axe-core (installed from the npm registry into
+Every page a test opens (`new_page`) is watched: a request to any host but this machine fails
+the test (and cannot leave: Chromium resolves no other host). `axe_clean(page)` runs axe-core (installed from the npm registry into
 tests/e2e/node_modules by `npm ci`, injected from that file) and fails on serious or critical
 violations. The server log is written with each line's level, so `log_problems` finds
 tracebacks, errors, warnings and deprecation notices.
@@ -52,6 +52,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # Nothing but this machine resolves: a request to any other host fails at once, in the
+    # browser, and `new_page` fails the test that made it.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 
 
@@ -187,16 +190,16 @@ def new_page(browser, request, tmp_path):  # type: ignore[no-untyped-def]
     pages = []
     external: list[str] = []
 
-    def guard(route, req):  # type: ignore[no-untyped-def]
-        if _local(req.url):
-            route.continue_()
-        else:
+    # Every request the pages make is seen here (listened to, not intercepted: interception
+    # holds each request until the test's thread hands it on, which stalls a page that loads
+    # its scripts while the test types).
+    def seen(req):  # type: ignore[no-untyped-def]
+        if not _local(req.url):
             external.append(f"{req.method} {req.url}")
-            route.abort()
 
     def make():  # type: ignore[no-untyped-def]
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        context.route("**/*", guard)
+        context.on("request", seen)
         page = context.new_page()
         page.set_default_timeout(20_000)
         pages.append(page)
