@@ -139,6 +139,16 @@ def deliver_pending(engine: Engine, settings: Settings | None = None, *, retry_f
     return sent, len(outcome) - sent
 
 
+_senders: list[threading.Thread] = []
+
+
+def wait_for_delivery(timeout: float = 30.0) -> None:
+    """Wait for the background senders started so far (a command-line run, before it exits)."""
+    for thread in list(_senders):
+        thread.join(timeout)
+    _senders[:] = [t for t in _senders if t.is_alive()]
+
+
 def _deliver_in_background(engine: Engine) -> None:
     try:
         deliver_pending(engine)
@@ -155,7 +165,9 @@ def deliver_after_commit(session: Session) -> None:
 
     def after_commit(_session: Session) -> None:
         _session.info.pop(_AFTER_COMMIT, None)
-        threading.Thread(target=_deliver_in_background, args=(engine,), name="studio-mail", daemon=True).start()
+        thread = threading.Thread(target=_deliver_in_background, args=(engine,), name="studio-mail", daemon=True)
+        _senders[:] = [t for t in _senders if t.is_alive()] + [thread]
+        thread.start()
 
     def after_rollback(_session: Session, _transaction: object) -> None:
         _session.info.pop(_AFTER_COMMIT, None)
