@@ -11,7 +11,7 @@ from studio.errors import user_message
 from studio.export.batches import batch_reader, download_batch, past_exports
 from studio.export.files import gunzip
 from studio.export.picker import exportable
-from studio.export.presets import PRESETS
+from studio.export.presets import PRESETS, preset_name
 from studio.export.service import MODE_HELP, MODES, export_drafts, preview_export
 from studio.review.rules import status_label
 from studio.ui import routing, tables
@@ -201,7 +201,7 @@ else:
                 "Export": b.id,
                 "When (UTC)": b.created_at.strftime("%Y-%m-%d %H:%M"),
                 "By": b.actor,
-                "Preset": b.preset,
+                "Preset": preset_name(b.preset),
                 "Rows": b.row_count,
                 "File": b.filename,
                 "Size": _size(b.size),
@@ -214,7 +214,7 @@ else:
     by_id = {b.id: b for b in batches}
     picked_batch = st.selectbox(
         "Download again", list(by_id),
-        format_func=lambda i: f"Export {i} · {by_id[i].preset} · {by_id[i].row_count} row(s) · "
+        format_func=lambda i: f"Export {i} · {preset_name(by_id[i].preset)} · {by_id[i].row_count} row(s) · "
         f"{by_id[i].created_at.strftime('%Y-%m-%d %H:%M')}",
         key="export_past_pick",
     )  # fmt: skip

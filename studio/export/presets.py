@@ -197,6 +197,12 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 )
 
 
+def preset_name(name: str) -> str:
+    """A preset as a list shows it: "WordPress", "HubSpot blog import" (the code if unknown)."""
+    preset = PRESETS.get(name)
+    return preset.label.split(" (")[0] if preset is not None else name
+
+
 def make_items(
     rows: Sequence[ExportRow], slugs: Sequence[str], htmls: Sequence[str], disclosure: str,
     site_timezone: tzinfo,

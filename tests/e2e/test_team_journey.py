@@ -134,6 +134,8 @@ def test_team_journey(studio, model_server, smtp, new_page):  # type: ignore[no-
     sign_out(page)
 
     # The marketer drafts a post, submits it, withdraws it (nobody had started) and submits again.
+    expect(page.get_by_role("heading", name="Sign in to Content Studio")).to_be_visible()
+    checked(page, "05-sign-in")
     sign_in(page, studio.url, "mara")
     expect(page.get_by_text("Next step: add your team.")).to_have_count(0)  # admins only
     generate(page, "How a chairman can plan a content calendar")

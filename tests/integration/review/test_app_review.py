@@ -209,3 +209,18 @@ def test_admins_change_the_workspace_lists_in_the_app_and_a_bad_time_zone_is_ref
     marketer = signed_in(people.marketer, "pages/settings.py")
     assert "**Banned terms:** Globex, Initech" in texts(marketer)
     assert not [b for b in marketer.button if b.label.startswith("Save")]
+
+
+def test_revision_compare_follows_the_newest_revision(engine, people):
+    with session_scope(engine) as s:
+        d = create_draft(s, Brief.create(content_type="blog", topic="Compare"), people.marketer)
+        for n in range(1, 5):
+            add_revision(s, d, f"# Compare\n\nVersion {n}.\n", people.marketer, "edited")
+        draft_id = d.id
+    at = signed_in(people.marketer, "pages/my_drafts.py")
+    assert [at.selectbox(key=f"cmp_{w}_{draft_id}_4").value for w in ("old", "new")] == [3, 4]
+    with session_scope(engine) as s:
+        add_revision(s, s.get(Draft, draft_id), "# Compare\n\nVersion 5.\n", people.marketer, "edited")
+    at.run()
+    assert not at.exception, at.exception
+    assert [at.selectbox(key=f"cmp_{w}_{draft_id}_5").value for w in ("old", "new")] == [4, 5]
