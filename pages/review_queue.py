@@ -58,7 +58,7 @@ if decided is not None:
     rows_left = [r for r in rows if r.id != decided["id"]]
     if rows_left:
         st.session_state[OPEN] = rows_left[0].id
-        st.success(f"{decided['message']} Next: “{rows_left[0].title}”, opened below.")
+        st.success(f"{decided['message']} Next: “{ui.md_escape(rows_left[0].title)}”, opened below.")
     else:
         st.session_state.pop(OPEN, None)
         st.success(f"{decided['message']} The queue is empty: no other draft is waiting here.")

@@ -20,7 +20,8 @@ QUEUE_DECIDED_KEY = "queue_decided"
 
 
 def _title(view: DraftDetail) -> str:
-    return f"“{view.title}”"
+    """The title inside a message (messages are Markdown: the title stays text)."""
+    return f"“{ui.md_escape(view.title)}”"
 
 
 def show_review_state(view: DraftDetail) -> None:
@@ -71,7 +72,7 @@ def _reviewer_controls(user: Person, view: DraftDetail) -> None:
                 who = inner[0].selectbox("Assign to", choices, format_func=labels.get, key=f"assign_to_{view.id}")
                 go = inner[1].form_submit_button("Assign")
             if go and ui.attempt(assign, view.id, user, who, view.version) is not ui.REFUSED:
-                _done(f"{labels[who]} reviews {_title(view)} now.")
+                _done(f"{ui.md_escape(labels[who])} reviews {_title(view)} now.")
     if "unassign" in view.actions and cols[2].button("Remove reviewer", key=f"unassign_{view.id}"):
         if ui.attempt(unassign, view.id, user, view.version) is not ui.REFUSED:
             _done(f"Nobody reviews {_title(view)} now.")

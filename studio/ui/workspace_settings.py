@@ -24,7 +24,8 @@ def show_api_key_help(masked: str) -> None:
 def _source(view: SettingView) -> str:
     if view.from_database:
         who = f" by {view.updated_by}" if view.updated_by else ""
-        return f"Changed in the studio{who}, {ui.friendly_time(view.updated_at)}. Until then it came from {view.env}."
+        return (f"Changed in the studio{ui.md_escape(who)}, {ui.friendly_time(view.updated_at)}. Until then it "
+                f"came from {view.env}.")
     return f"From the environment ({view.env}); saving here keeps it in the database instead."
 
 
@@ -45,14 +46,14 @@ def _editor(user: Person, view: SettingView) -> None:
     if save:
         saved = ui.attempt(set_setting, user, view.key, raw)
         if saved:
-            ui.flash(f"{view.label}: saved ({saved.shown}).")
+            ui.flash(f"{view.label}: saved ({ui.md_escape(saved.shown)}).")
             st.session_state.pop(key, None)
             st.rerun()
     if view.from_database and st.button(f"Use the environment's value for {view.label.lower()}",
                                         key=f"workspace_reset_{view.key}"):  # fmt: skip
         reset = ui.attempt(reset_setting, user, view.key)
         if reset:
-            ui.flash(f"{view.label}: back to the environment's value ({reset.shown}).")
+            ui.flash(f"{view.label}: back to the environment's value ({ui.md_escape(reset.shown)}).")
             st.session_state.pop(key, None)
             st.rerun()
 

@@ -224,3 +224,14 @@ def test_revision_compare_follows_the_newest_revision(engine, people):
     at.run()
     assert not at.exception, at.exception
     assert [at.selectbox(key=f"cmp_{w}_{draft_id}_5").value for w in ("old", "new")] == [4, 5]
+
+
+def test_a_title_in_the_queue_s_messages_stays_text(engine, people):
+    sneaky = "![x](http://tracker.example/p.png) [click](http://evil.example)"
+    draft_id = make_submitted(engine, people.marketer, "Sneaky", "# Sneaky\n\nBody.\n")
+    with session_scope(engine) as s:
+        s.get(Draft, draft_id).title = sneaky  # as a person may type it on the Publishing tab
+    at = signed_in(people.editor, "pages/review_queue.py")
+    decide(at, draft_id)
+    message = next(str(s.value) for s in at.success if "Approved" in str(s.value))
+    assert "\\!\\[x\\]\\(http" in message and "\\[click\\]" in message  # escaped: no image, no link

@@ -15,7 +15,7 @@ from studio.review import comments as review_comments
 from studio.review import service as review
 from studio.review.queue import QueueFilter, queue
 from studio.review.service import ReviewError
-from tests.integration.review.test_review import CLEAN, act, make_draft, status, submitted, version
+from tests.integration.review.test_review import CLEAN, act, status, submitted, version
 
 
 @pytest.fixture
