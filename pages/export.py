@@ -128,7 +128,9 @@ else:
     if PRESETS[preset].notes:
         c1.caption(PRESETS[preset].notes)
     if preset == "wordpress":
-        c1.caption(f"Site time zone: {ui.call(site_timezone)} (admins change it on Settings).")
+        zone = ui.attempt(site_timezone)
+        if zone:
+            c1.caption(f"Site time zone: {zone} (admins change it on Settings).")
     is_json = PRESETS[preset].file_format == "json"
     mode = c2.radio(
         "Mode", list(MODES), format_func=MODES.get, key="export_mode", horizontal=True, disabled=is_json,

@@ -64,7 +64,9 @@ def _reviewer_controls(user: Person, view: DraftDetail) -> None:
             _done(f"You review {_title(view)} now.")
     if "assign" in view.actions:
         people = ui.call(reviewers, user)
-        choices = [p.id for p in people if p.id != (state.reviewer_id if state else None)]
+        # Not the reviewer it has already, nor its author (the service refuses both).
+        choices = [p.id for p in people
+                   if p.id != (state.reviewer_id if state else None) and p.id != view.author_id]
         labels = {p.id: p.label for p in people}
         if choices:
             with cols[1].form(f"assign_form_{view.id}", border=False):
