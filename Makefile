@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core, which the browser tests inject to check accessibility (pinned in the lock file).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
 .PHONY: setup run test bench clean
 
@@ -13,13 +15,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 setup: $(STAMP)
 
 run: setup
 	$(PY) -m studio init-db
 	$(PY) -m streamlit run app.py
 
-test: setup
+test: setup $(AXE)
 	$(PY) -m pytest
 
 bench: setup

@@ -1,13 +1,19 @@
 """Content Studio: router only (page config, database, sign-in gate, pages by role)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from studio import ui
 from studio.accounts.permissions import can
 from studio.accounts.service import needs_first_admin
 from studio.ui import routing
+from studio.ui.inbox_view import menu_title
 
-st.set_page_config(page_title="Content Studio", page_icon=":material/edit_note:", layout="wide")
+# A file of our own: a named icon would make the browser fetch it from a font host.
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+
+st.set_page_config(page_title="Content Studio", page_icon=str(FAVICON), layout="wide")
 ui.engine()
 
 first_start = ui.call(needs_first_admin)
@@ -36,7 +42,10 @@ else:
             review_pages.append(st.Page("pages/export.py", title="Export", icon=":material/upload_file:"))
         if review_pages:
             sections["Review"] = review_pages
-        admin_pages = [st.Page("pages/settings.py", title="Settings", icon=":material/settings:")]
+        admin_pages = [
+            st.Page("pages/inbox.py", title=menu_title(user), icon=":material/notifications:"),
+            st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        ]
         if can(user, "users.manage"):
             admin_pages.append(st.Page("pages/admin_users.py", title="People", icon=":material/group:"))
         if can(user, "audit.view"):

@@ -16,30 +16,22 @@ from studio.drafting.brief import (
     WORDS_MIN,
     Brief,
     BriefError,
+    problem_text,
 )
 from studio.drafting.service import save_text
 from studio.drafting.writer import DraftRun
 from studio.errors import user_message
 from studio.ui import routing
 from studio.ui.generation import current_choice, effective_settings
+from studio.ui.onboarding import show_next_step
 
 routing.guard(__file__)
 
-FIELD_LABELS = {
-    "content_type": "Content type",
-    "topic": "Topic",
-    "audience": "Audience",
-    "keywords": "Keywords",
-    "tone": "Voice",
-    "formality": "Formality",
-    "temperature": "Temperature",
-    "target_words": "Target length",
-    "language": "Language",
-}
 
 user = ui.require_user()
 st.title("New draft")
 ui.show_flashes()
+show_next_step(user)
 
 choice, config_problem = current_choice()
 if config_problem:
@@ -96,7 +88,7 @@ def generate(draft_id: int | None) -> None:
         brief = brief_from_form()
     except BriefError as exc:
         for field, problem in exc.problems.items():
-            st.error(f"**{FIELD_LABELS.get(field, field)}:** {problem}")
+            st.error(problem_text(field, problem))
         return
     try:
         run = DraftRun(brief, user, engine=ui.engine(), settings=effective_settings(), draft_id=draft_id)

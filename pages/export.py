@@ -11,10 +11,11 @@ from studio.errors import user_message
 from studio.export.batches import batch_reader, download_batch, past_exports
 from studio.export.files import gunzip
 from studio.export.picker import exportable
-from studio.export.presets import PRESETS
+from studio.export.presets import PRESETS, preset_name
 from studio.export.service import MODE_HELP, MODES, export_drafts, preview_export
 from studio.review.rules import status_label
-from studio.ui import routing
+from studio.ui import routing, tables
+from studio.workspace.service import site_timezone
 
 routing.guard(__file__)
 
@@ -37,15 +38,19 @@ def _error(exc: Exception) -> None:
 ready = st.session_state.get("export_ready")
 if ready:
     with st.container(border=True):
+        n = ready["rows"]
         st.success(
-            f"Export {ready['batch_id']} is ready: {ready['rows']} row(s), {ready['filename']}. "
-            f"The drafts are now marked exported. SHA-256 {ready['sha256']}"
+            f"Export {ready['batch_id']} is done: {n} draft{'s are' if n != 1 else ' is'} marked exported. "
+            "Download the file now; it also stays downloadable under Past exports below."
         )
         # The page keeps the gzip (a fifth of a CSV's size); the file is unpacked on click.
         st.download_button(
             "Download the file", data=partial(gunzip, ready["gzip"], ready["size"]), file_name=ready["filename"],
             mime=ready["mimetype"], type="primary", key="export_download", on_click="ignore",
         )  # fmt: skip
+        with st.expander("Details"):
+            st.text(f"File: {ready['filename']}\nRows: {n}\nSize: {ready['size']:,} bytes\n"
+                    f"SHA-256: {ready['sha256']}")  # fmt: skip
 
 # -- Filters ----------------------------------------------------------------------------------
 st.subheader("1. Choose drafts")
@@ -72,11 +77,14 @@ except Exception as exc:  # noqa: BLE001
 
 if not candidates:
     filtered = bool(content_type or since or until)
-    st.info(
-        "Nothing to export: no approved drafts"
-        + (" match these filters." if filtered else " yet. Drafts appear here once an editor approves them.")
-        + ("" if include_exported else " Tick “Include already exported” to export earlier ones again.")
-    )
+    again = "" if include_exported else " Tick “Include already exported” to export them again."
+    if ready and not filtered:
+        st.info(f"The approved drafts were exported (export {ready['batch_id']}); none is waiting now.{again}")
+    elif filtered:
+        st.info("Nothing to export: no approved drafts match these filters." + again)
+    else:
+        st.info("Nothing to export: no approved drafts are waiting. Drafts appear here once an editor "
+                "approves them." + again)  # fmt: skip
 else:
     table = [
         {
@@ -92,14 +100,24 @@ else:
         }
         for c in candidates
     ]
-    select_all = st.checkbox(f"Select all {len(candidates)} shown", key="export_select_all")
-    picked = st.dataframe(
-        table, hide_index=True, width="stretch", on_select="rerun",
-        selection_mode="multi-row", key="export_table",
+    # The ticks in the table are the selection: "Select all" ticks every row's own box.
+    wanted = set(st.session_state.get("export_wanted", []))
+    rows = tables.picked_rows(
+        table, key="export_table", alt="Approved drafts to export: tick the ones to export", multi=True,
+        row_ids=[c.id for c in candidates], selected=[i for i, c in enumerate(candidates) if c.id in wanted],
     )  # fmt: skip
-    rows = [i for i in (picked.selection.rows if picked else []) if 0 <= i < len(candidates)]
-    chosen = candidates if select_all else [candidates[i] for i in sorted(set(rows))]
-    st.caption(f"{len(chosen)} of {len(candidates)} selected. Tick rows in the table, or select all.")
+    chosen = [candidates[i] for i in rows]
+    st.session_state["export_wanted"] = [c.id for c in chosen]
+    b1, b2, b3 = st.columns([1, 1, 3], vertical_alignment="center")
+    if b1.button(f"Select all {len(candidates)}", key="export_select_all", disabled=len(rows) == len(candidates)):
+        st.session_state["export_wanted"] = [c.id for c in candidates]
+        tables.select("export_table")
+        st.rerun()
+    if b2.button("Clear selection", key="export_clear", disabled=not rows):
+        st.session_state["export_wanted"] = []
+        tables.select("export_table")
+        st.rerun()
+    b3.caption(f"{len(chosen)} of {len(candidates)} selected. Tick rows in the table, or select all.")
 
     # -- Preset and mode ----------------------------------------------------------------------
     st.subheader("2. Choose the format")
@@ -109,6 +127,10 @@ else:
     )
     if PRESETS[preset].notes:
         c1.caption(PRESETS[preset].notes)
+    if preset == "wordpress":
+        zone = ui.attempt(site_timezone)
+        if zone:
+            c1.caption(f"Site time zone: {zone} (admins change it on Settings).")
     is_json = PRESETS[preset].file_format == "json"
     mode = c2.radio(
         "Mode", list(MODES), format_func=MODES.get, key="export_mode", horizontal=True, disabled=is_json,
@@ -139,7 +161,10 @@ else:
         else:
             st.caption(f"The first {len(preview.rows)} of {preview.total} row(s), as the file will have them (long cells cut here only).")
             st.dataframe(preview.rows, hide_index=True, width="stretch", key="export_preview")
-        if st.button("Prepare export", type="primary", disabled=bool(preview.problems), key="export_run"):
+        count = f"{len(chosen)} draft{'s' if len(chosen) != 1 else ''}"
+        st.caption(f"Exporting makes the file and marks the {count} exported; the file stays downloadable "
+                   "under Past exports.")  # fmt: skip
+        if st.button(f"Export {count}", type="primary", disabled=bool(preview.problems), key="export_run"):
             try:
                 done = ui.call(
                     export_drafts, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
@@ -152,8 +177,8 @@ else:
                     "batch_id": batch_id, "rows": file.row_count, "filename": file.filename_suggestion,
                     "gzip": file.content_gzip, "size": file.size, "mimetype": file.mimetype, "sha256": file.sha256,
                 }  # fmt: skip
-                st.session_state.pop("export_table", None)
-                st.session_state.pop("export_select_all", None)
+                st.session_state["export_wanted"] = []
+                tables.select("export_table")
                 st.session_state.pop("export_past_pick", None)  # "Download again" offers the new one
                 st.rerun()
 
@@ -178,7 +203,7 @@ else:
                 "Export": b.id,
                 "When (UTC)": b.created_at.strftime("%Y-%m-%d %H:%M"),
                 "By": b.actor,
-                "Preset": b.preset,
+                "Preset": preset_name(b.preset),
                 "Rows": b.row_count,
                 "File": b.filename,
                 "Size": _size(b.size),
@@ -191,7 +216,7 @@ else:
     by_id = {b.id: b for b in batches}
     picked_batch = st.selectbox(
         "Download again", list(by_id),
-        format_func=lambda i: f"Export {i} · {by_id[i].preset} · {by_id[i].row_count} row(s) · "
+        format_func=lambda i: f"Export {i} · {preset_name(by_id[i].preset)} · {by_id[i].row_count} row(s) · "
         f"{by_id[i].created_at.strftime('%Y-%m-%d %H:%M')}",
         key="export_past_pick",
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""My drafts: the person's drafts, one opened to read, edit and see how it was made."""
+"""My drafts: the person's drafts; the one picked in the table opens below."""
 
 import streamlit as st
 
@@ -6,10 +6,13 @@ from studio import ui
 from studio.drafting.brief import CONTENT_TYPES
 from studio.drafting.service import list_own_drafts
 from studio.review.rules import status_label
-from studio.ui import routing
+from studio.ui import routing, tables
 from studio.ui.draft_view import show_draft
+from studio.ui.inbox_view import MY_DRAFTS_OPEN_KEY
 
 routing.guard(__file__)
+
+TABLE = "my_drafts_table"
 
 user = ui.require_user()
 st.title("My drafts")
@@ -22,35 +25,34 @@ if not rows:
     st.page_link("pages/draft.py", label="New draft", icon=":material/edit_note:")
     st.stop()
 
-table = [
-    {
-        "#": r.id,
-        "Title": r.title,
-        "Type": CONTENT_TYPES.get(r.content_type, r.content_type),
-        "Status": status_label(r.status) + (" · incomplete" if r.incomplete else ""),
-        "Updated": ui.friendly_time(r.updated_at),
-    }
-    for r in rows
-]
-selection = st.dataframe(
-    table,
-    hide_index=True,
-    use_container_width=True,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="my_drafts_table",
-)
-picked = selection.selection.rows if selection else []
-default_id = st.session_state.get("open_draft_id", rows[0].id)
-if picked:
-    default_id = rows[picked[0]].id
 ids = [r.id for r in rows]
-open_id = st.selectbox(
-    "Open draft",
-    ids,
-    index=ids.index(default_id) if default_id in ids else 0,
-    format_func=lambda i: f"#{i} · {next(r.title for r in rows if r.id == i)}",
+wanted = st.session_state.get(MY_DRAFTS_OPEN_KEY)
+picked = tables.picked_rows(
+    [
+        {
+            "#": r.id,
+            "Title": r.title,
+            "Type": CONTENT_TYPES.get(r.content_type, r.content_type),
+            "Status": status_label(r.status) + (" · incomplete" if r.incomplete else ""),
+            "Updated": ui.friendly_time(r.updated_at),
+        }
+        for r in rows
+    ],
+    key=TABLE, row_ids=ids, alt="Your drafts: pick one to open it", selected=[ids.index(wanted) if wanted in ids else 0],
 )
-st.session_state["open_draft_id"] = open_id
+here = picked[0] if picked else None
+nav = st.columns([1, 1, 4])
+if nav[0].button("◀ Previous draft", disabled=here is None or here <= 0, key="mine_prev"):
+    st.session_state[MY_DRAFTS_OPEN_KEY] = ids[here - 1]
+    tables.select(TABLE)
+    st.rerun()
+if nav[1].button("Next draft ▶", disabled=here is None or here >= len(ids) - 1, key="mine_next"):
+    st.session_state[MY_DRAFTS_OPEN_KEY] = ids[here + 1 if here is not None else 0]
+    tables.select(TABLE)
+    st.rerun()
+if here is None:
+    st.info("Pick a draft in the table (or use “Next draft”) to open it here.")
+    st.stop()
+st.session_state[MY_DRAFTS_OPEN_KEY] = ids[here]
 st.divider()
-show_draft(user, open_id)
+show_draft(user, ids[here])

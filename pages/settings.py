@@ -9,6 +9,8 @@ from studio.errors import user_message
 from studio.ui import routing
 from studio.ui.checks_settings import show_check_settings
 from studio.ui.generation import OVERRIDE_KEY, current_choice, effective_settings
+from studio.ui.workspace_settings import show_api_key_help, show_workspace_settings
+from studio.workspace.service import effective_settings as workspace_effective
 
 routing.guard(__file__)
 
@@ -17,10 +19,6 @@ st.title("Settings")
 base = ui.settings()
 
 st.subheader("AI provider")
-st.caption(
-    "The API key is read from the environment (OPENAI_API_KEY) or .streamlit/secrets.toml only. "
-    "It is shown masked here and never stored in the database or logs."
-)
 override = st.session_state.get(OVERRIDE_KEY) or {}
 may_change = can(user, "settings.manage")
 if not may_change:
@@ -40,7 +38,6 @@ with st.form("provider_form"):
         placeholder="empty for OpenAI; e.g. http://localhost:11434/v1 for Ollama",
         disabled=not may_change,
     )
-    st.text_input("API key", value=base.masked_key(), disabled=True)
     apply = st.form_submit_button("Use for this session", disabled=not may_change)
     st.caption("Changing the base URL stops the configured API key being sent: it belongs to the configured server.")
 if apply and may_change:
@@ -52,6 +49,7 @@ if apply and may_change:
     ui.flash("Provider settings applied to this browser session.")
     st.rerun()
 ui.show_flashes()
+show_api_key_help(base.masked_key())
 
 choice, problem = current_choice()
 if problem:
@@ -61,13 +59,18 @@ elif choice is not None:
     if choice.notice:
         st.warning(choice.notice)
 if st.button("Test connection"):
-    try:
-        with st.spinner("Asking the model for one word…"):
-            st.success(check_connection(effective_settings()))
-    except Exception as exc:  # noqa: BLE001
-        message = user_message(exc)
-        if message is None:
-            raise
-        st.error(message)
+    if choice is not None and choice.is_demo:
+        st.info("There is no model to test: the studio uses the demo writer, which is not AI. Set "
+                "OPENAI_API_KEY or OPENAI_BASE_URL (see above) to connect a model.")
+    else:
+        try:
+            with st.spinner("Asking the model for one word…"):
+                st.success(check_connection(effective_settings()))
+        except Exception as exc:  # noqa: BLE001
+            message = user_message(exc)
+            if message is None:
+                raise
+            st.error(message)
 
-show_check_settings(base)
+show_workspace_settings(user)
+show_check_settings(ui.call(workspace_effective, base))

@@ -19,11 +19,14 @@ from studio.db import current_revision
 from studio.drafting import cli as drafting_cli
 from studio.errors import user_message
 from studio.export import cli as export_cli
+from studio.inbox import cli as inbox_cli
+from studio.inbox.mail import wait_for_delivery
 from studio.review import cli as review_cli
+from studio.workspace import cli as workspace_cli
 
 # Each package's register(subparsers), in the order `--help` lists them.
 REGISTRARS = (drafting_cli.register, accounts_cli.register, review_cli.register, checks_cli.register,
-              export_cli.register)
+              export_cli.register, inbox_cli.register, workspace_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
@@ -57,3 +60,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {message}", file=sys.stderr)
         return EXIT_REFUSED
+    finally:
+        wait_for_delivery()  # the inbox's e-mails go after the commit, in the background

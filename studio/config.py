@@ -59,12 +59,28 @@ class Settings(BaseSettings):
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)
 
+    # The WordPress site's time zone (IANA name), for post_date. Admins change it on Settings;
+    # this is the value until they do (studio/workspace).
+    studio_site_timezone: str = "UTC"
+
+    # E-mail of the inbox (studio/inbox/mail.py): sent only when a host is set.
+    studio_smtp_host: str | None = None
+    studio_smtp_port: int = Field(default=587, ge=1, le=65535)
+    studio_smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    studio_smtp_username: str | None = None
+    studio_smtp_password: SecretStr | None = None
+    studio_smtp_from: str = "Content Studio <studio@localhost>"
+    studio_smtp_timeout: float = Field(default=10.0, gt=0)
+    # Where people open the studio (e.g. https://studio.example.com): e-mails link to the inbox.
+    studio_app_url: str | None = None
+
     @field_validator("openai_api_key", mode="before")
     @classmethod
     def _blank_key_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
 
-    @field_validator("openai_base_url", mode="before")
+    @field_validator("openai_base_url", "studio_smtp_host", "studio_smtp_username", "studio_app_url",
+                     "studio_smtp_password", mode="before")
     @classmethod
     def _blank_url_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v

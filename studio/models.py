@@ -90,6 +90,11 @@ class User(TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Optional. Exports name the author by it (WordPress post_author, HubSpot authorEmail) and
+    # the inbox's e-mails go to it when the workspace has SMTP settings.
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # The person's own choice: False keeps their inbox in the app only.
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -133,6 +138,10 @@ class Draft(TimestampMixin, Base):
     # The verdict of the current revision's latest check, kept here so the queue can filter on it.
     check_verdict: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The reviewer who has the draft: assigned by an editor or claimed. Data on the draft, not a
+    # status; it stays after the decision (who reviewed it) and a resubmission goes back to them.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # Publishing fields, proposed by the writer and edited by people.
     title: Mapped[str] = mapped_column(Text, default="")
@@ -150,6 +159,7 @@ class Draft(TimestampMixin, Base):
     )
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="draft",
         foreign_keys="Revision.draft_id",
@@ -311,3 +321,38 @@ class ExportItem(Base):
     slug: Mapped[str] = mapped_column(String(200), index=True)
 
     batch: Mapped[ExportBatch] = relationship(back_populates="items")
+
+
+class Notification(Base):
+    """One entry of a person's inbox (studio.inbox): something happened that concerns them."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_recipient_read", "recipient_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # studio.inbox.rules.KINDS: assigned, changes_requested, approved, rejected, exported, comment
+    kind: Mapped[str] = mapped_column(String(32))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), default=None, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    actor_name: Mapped[str] = mapped_column(String(120), default="")
+    # The sentence the person reads, written when it happened ("Dana Editor approved …").
+    message: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")  # a comment, a reason: quoted below it
+    read_at: Mapped[datetime | None] = mapped_column(default=None)
+    # E-mail of this entry: None (not to be sent), pending, sent, failed.
+    email_status: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
+    email_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class WorkspaceSetting(Base):
+    """A workspace setting an admin changed in the app (studio.workspace); a setting without a
+    row takes its value from the environment."""
+
+    __tablename__ = "workspace_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -100,6 +100,21 @@ def validate_roles(roles: Iterable[str] | str) -> frozenset[str]:
     return frozenset(cleaned)
 
 
+EMAIL_MAX_CHARS = 254
+# Deliberately plain: one @, a dot in the domain, no spaces. The mail server is the real test.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def validate_email(email: str | None) -> str | None:
+    """An optional e-mail address, trimmed; None when left empty."""
+    value = (email or "").strip()
+    if not value:
+        return None
+    if len(value) > EMAIL_MAX_CHARS or not _EMAIL.fullmatch(value):
+        raise ValidationError("email", f"“{value[:60]}” is not an e-mail address; write it as name@example.com.")
+    return value
+
+
 def display_name_or(display_name: str, typed_name: str) -> str:
     cleaned = " ".join((display_name or "").split())
     if len(cleaned) > DISPLAY_NAME_MAX_LENGTH:

@@ -30,16 +30,21 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "draft.edit_own":         (frozenset({MARKETER}), "edit their own drafts"),
     "draft.edit_any":         (frozenset({EDITOR}), "edit other people's drafts"),
     "draft.submit":           (frozenset({MARKETER}), "submit drafts for review"),
+    "draft.withdraw":         (frozenset({MARKETER}), "withdraw their own drafts from review"),
     "draft.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's drafts"),
     "review.approve":         (frozenset({EDITOR}), "approve drafts"),
     "review.reject":          (frozenset({EDITOR}), "reject drafts"),
     "review.request_changes": (frozenset({EDITOR}), "request changes to drafts"),
     "review.override_block":  (frozenset({EDITOR}), "override a blocking check"),
     "review.comment":         (frozenset({EDITOR}), "comment on drafts in review"),
+    "review.assign":          (frozenset({EDITOR}), "assign drafts to reviewers"),
+    "review.claim":           (frozenset({EDITOR}), "review drafts"),
     "export.run":             (frozenset({EDITOR, ADMIN}), "export content"),
     "users.manage":           (frozenset({ADMIN}), "manage people"),
     "audit.view":             (frozenset({ADMIN}), "view the audit trail"),
     "settings.manage":        (frozenset({ADMIN}), "change settings"),
+    "settings.view":          (frozenset({MARKETER, EDITOR, ADMIN}), "see the workspace settings"),
+    "inbox.read":             (frozenset({MARKETER, EDITOR, ADMIN}), "read an inbox"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

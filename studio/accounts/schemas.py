@@ -34,7 +34,9 @@ class PersonRow:
     roles: tuple[str, ...]
     disabled: bool
     last_login_at: datetime | None
+    email: str = ""
 
     @classmethod
     def of(cls, user: Any) -> PersonRow:
-        return cls(user.name, user.label, tuple(sorted(user.roles)), bool(user.disabled), user.last_login_at)
+        return cls(user.name, user.label, tuple(sorted(user.roles)), bool(user.disabled), user.last_login_at,
+                   getattr(user, "email", None) or "")

@@ -18,6 +18,7 @@ from studio.accounts.passwords import (
     display_name_or,
     hash_password,
     roles_csv,
+    validate_email,
     validate_name,
     validate_password,
     validate_roles,
@@ -39,6 +40,7 @@ USER_DISABLED = "user.disabled"
 USER_ENABLED = "user.enabled"
 USER_ROLES_CHANGED = "user.roles_changed"
 USER_PASSWORD_RESET = "user.password_reset"
+USER_EMAIL_CHANGED = "user.email_changed"
 
 
 class UserNotFound(NotFound):
@@ -93,6 +95,12 @@ def needs_first_admin(session: Session) -> bool:
     only "create the first admin"."""
     stmt = select(User.id).where(User.name != CLI_ACCOUNT_NAME).limit(1)
     return session.scalar(stmt) is None
+
+
+def team_size(session: Session, actor: Any) -> int:
+    """How many people have accounts (the command-line account aside)."""
+    authorize(session, actor, "users.manage")
+    return int(session.scalar(select(func.count(User.id)).where(User.name != CLI_ACCOUNT_NAME)) or 0)
 
 
 def cli_account(session: Session) -> User:
@@ -158,16 +166,44 @@ def add_user(
     password: str,
     roles: Iterable[str] | str,
     display_name: str = "",
+    email: str | None = None,
 ) -> User:
     actor = authorize(session, actor, "users.manage")
+    address = validate_email(email)
     user = _new_user(session, name, password, roles, display_name)
+    user.email = address
     record(
         session,
         actor,
         USER_CREATED,
         comment=f"Added {user.name} ({', '.join(sorted(user.roles))})",
-        data={"user": user.name, "user_id": user.id, "roles": _ordered(user.roles)},
+        data={"user": user.name, "user_id": user.id, "roles": _ordered(user.roles), "email": address},
     )
+    return user
+
+
+def add_person(
+    session: Session, actor: Any, name: str, password: str, roles: Iterable[str] | str,
+    display_name: str = "", email: str | None = None,
+) -> PersonRow:
+    """`add_user`, handing back plain data (for the People page)."""
+    return PersonRow.of(add_user(session, actor, name, password, roles, display_name, email))
+
+
+def set_email(session: Session, actor: Any, name: str, email: str | None) -> User:
+    """Set (or, with an empty value, remove) someone's e-mail address."""
+    actor = authorize(session, actor, "users.manage")
+    user = _target(session, name)
+    address = validate_email(email)
+    if address == user.email:
+        return user
+    before = user.email
+    user.email = address
+    record(
+        session, actor, USER_EMAIL_CHANGED,
+        comment=f"E-mail of {user.name}: {before or 'none'} → {address or 'none'}",
+        data={"user": user.name, "user_id": user.id, "from": before, "to": address},
+    )  # fmt: skip
     return user
 
 

@@ -8,12 +8,16 @@ from sqlalchemy.orm import Session
 from studio.checks.pipeline import check
 from studio.config import Settings, get_settings
 from studio.models import CheckReport, Draft, Finding, Revision
+from studio.workspace.service import effective_settings
 
 
 def run_checks(
     session: Session, draft: Draft, revision: Revision, settings: Settings | None = None
 ) -> CheckReport:
-    report = check(revision.body, settings or get_settings(), target_words=draft.target_words)
+    # The workspace's banned terms and allowed phrases (Settings, stored in the database) apply
+    # over the environment's.
+    settings = effective_settings(session, settings or get_settings())
+    report = check(revision.body, settings, target_words=draft.target_words)
     row = CheckReport(
         revision_id=revision.id,
         verdict=report.verdict,

@@ -203,3 +203,26 @@ def _as_number(value: Any, kind: type) -> Any:
     if kind is float and number != number:  # NaN
         return None
     return number
+
+
+#: What each field of the brief is called on the New draft page.
+FIELD_LABELS = {
+    "content_type": "Content type",
+    "topic": "Topic",
+    "audience": "Audience",
+    "keywords": "Keywords",
+    "tone": "Voice",
+    "formality": "Formality",
+    "temperature": "Temperature",
+    "target_words": "Target length",
+    "language": "Language",
+}
+
+
+def problem_text(field: str, problem: str) -> str:
+    """A field's problem as the page shows it: "**Audience:** …", but "Topic is empty. …" rather
+    than "Topic: Topic is empty." when the sentence already names the field."""
+    label = FIELD_LABELS.get(field, field)
+    if problem.casefold().startswith(label.casefold()):
+        return problem
+    return f"**{label}:** {problem}"

@@ -22,15 +22,27 @@ from studio.drafting.schemas import (
 from studio.drafting.service import get_draft
 from studio.models import Comment, Draft, Generation, User
 from studio.publishing.service import publishing_values
-from studio.review.rules import available_actions, edit_refusal
+from studio.review.assignment import reviewer_activity
+from studio.review.rules import available_actions, edit_refusal, review_started, withdraw_refusal
+from studio.review.state import review_state
 
 
 def draft_detail(session: Session, draft_id: int, actor: Any) -> DraftDetail:
     """Everything the draft view shows about ``draft_id``, if ``actor`` may see it."""
     draft = get_draft(session, draft_id, actor)
     current = draft.current_revision
-    names = _labels(session, {draft.author_id, *(r.author_id for r in draft.revisions)})
+    events = timeline(session, draft.id)
+    names = _labels(session, {draft.author_id, draft.assignee_id, *(r.author_id for r in draft.revisions),
+                              *(e.actor_id for e in events)})  # fmt: skip
     report = latest_report(session, current.id) if current is not None else None
+    allow_self = get_settings().studio_allow_self_approval
+    activity = reviewer_activity(session, draft)
+    timeline_rows = [
+        EventView(e.created_at, names.get(e.actor_id) or e.actor_name, e.action, e.from_status, e.to_status,
+                  e.comment)
+        for e in events
+    ]
+    author = names.get(draft.author_id, "") or "—"
     return DraftDetail(
         id=draft.id,
         title=draft.title or draft.topic,
@@ -39,12 +51,12 @@ def draft_detail(session: Session, draft_id: int, actor: Any) -> DraftDetail:
         last_error=draft.last_error,
         version=draft.version,
         author_id=draft.author_id,
-        author=names.get(draft.author_id, "") or "—",
+        author=author,
         body=current.body if current else "",
         revision=current.number if current else None,
         brief=brief_labels(draft),
         publishing=publishing_values(draft),
-        actions=available_actions(draft, actor, allow_self_approval=get_settings().studio_allow_self_approval),
+        actions=available_actions(draft, actor, allow_self_approval=allow_self, reviewer_activity=activity),
         edit_refusal=edit_refusal(draft, actor),
         fields_refusal=edit_refusal(draft, actor, "fields"),
         revisions=[
@@ -52,10 +64,11 @@ def draft_detail(session: Session, draft_id: int, actor: Any) -> DraftDetail:
             for r in draft.revisions
         ],
         comments=_comments(session, draft.id),
-        timeline=[
-            EventView(e.created_at, e.actor_name, e.action, e.from_status, e.to_status, e.comment)
-            for e in timeline(session, draft.id)
-        ],
+        timeline=timeline_rows,
+        review=review_state(
+            draft, actor.id, author=author, reviewer=names.get(draft.assignee_id, ""), events=timeline_rows,
+            withdraw_refusal=withdraw_refusal(draft, actor, started=review_started(draft, activity)),
+        ),
         generations=_generations(session, draft.id),
         verdict=report.verdict if report else None,
         backends=list(report.backends or []) if report else [],

@@ -86,6 +86,30 @@ class GenerationView:
 
 
 @dataclass(frozen=True)
+class ReviewNote:
+    """A reviewer's word on a draft: who, when, what they wrote."""
+
+    by: str
+    at: datetime
+    comment: str
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a draft stands in review, as its author and its reviewer read it."""
+
+    status: str
+    status_label: str  # "In review"
+    summary: str  # "Dana Editor is reviewing it."
+    holder: str  # who has it now, in words: "Dana Editor", "You", "No reviewer yet"
+    reviewer: str  # the assigned reviewer's name, "" when nobody has it
+    reviewer_id: int | None
+    latest_request: ReviewNote | None  # the newest request for changes
+    decision: ReviewNote | None  # approved or rejected: by whom, why
+    withdraw_refusal: str | None  # why the viewer cannot withdraw it now (None: they can)
+
+
+@dataclass(frozen=True)
 class DraftDetail:
     """One draft opened, with everything the draft view shows and what the person may do."""
 
@@ -112,3 +136,4 @@ class DraftDetail:
     comments: list[CommentView] = field(default_factory=list)
     timeline: list[EventView] = field(default_factory=list)
     generations: list[GenerationView] = field(default_factory=list)
+    review: ReviewState | None = None

@@ -139,6 +139,10 @@ _DONE = {
     "draft.suggestion_applied": "applied a suggestion to",
     "draft.generated": "regenerated",
     "draft.publishing_updated": "changed the publishing fields of",
+    "review.withdraw": "withdrew",
+    "review.assign": "assigned a reviewer to",
+    "review.unassign": "removed the reviewer of",
+    "review.claim": "took the review of",
 }
 
 

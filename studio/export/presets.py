@@ -113,8 +113,9 @@ WORDPRESS = Preset(
     }),  # fmt: skip
     body_columns=frozenset({"post_content"}),
     notes=(
-        "post_date is the site's local time (pass site_timezone), post_date_gmt the same moment "
-        "in UTC. post_author is the author's e-mail when known, else the display name. "
+        "post_date is in the site time zone (Settings → Workspace), post_date_gmt the same moment "
+        "in UTC. post_author is the author's e-mail address (People) when they have one, else "
+        "their display name. "
         "Categories are separated by '|', tags by ','. The meta description is the Yoast SEO "
         "custom field _yoast_wpseo_metadesc; map it to rank_math_description for Rank Math."
     ),
@@ -194,6 +195,12 @@ JSON_PRESET = Preset(
 PRESETS: Mapping[str, Preset] = MappingProxyType(
     {p.name: p for p in (WORDPRESS, HUBSPOT, GENERIC, JSON_PRESET)}
 )
+
+
+def preset_name(name: str) -> str:
+    """A preset as a list shows it: "WordPress", "HubSpot blog import" (the code if unknown)."""
+    preset = PRESETS.get(name)
+    return preset.label.split(" (")[0] if preset is not None else name
 
 
 def make_items(

@@ -31,7 +31,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select
@@ -42,6 +42,7 @@ from studio.audit.service import record
 from studio.config import get_settings
 from studio.content import HTML_VERSION, title_from_markdown
 from studio.errors import VersionConflict
+from studio.inbox.service import notify_exported
 from studio.export.files import ExportFile, export_bytes
 from studio.export.picker import EXPORT_PERMISSION, EXPORTABLE_STATUSES, RE_EXPORTABLE_STATUSES
 from studio.export.presets import PRESETS
@@ -50,6 +51,7 @@ from studio.models import Draft, DraftSearch, ExportBatch, ExportItem, Revision,
 from studio.review.bulk import transition_many
 from studio.review.rules import DraftStatus
 from studio.search import index_draft
+from studio.workspace.service import site_timezone as workspace_timezone
 
 BATCH_ACTION = "export.batch"
 _CHUNK = 500  # ids per IN (...), and drafts whose text is read at once while the file is written
@@ -110,6 +112,7 @@ _HEAD_COLUMNS = (
     Draft.publish_status, Draft.language, Draft.content_type, Draft.current_revision_id,
     Revision.number.label("revision_number"),
     func.coalesce(func.nullif(User.display_name, ""), User.name).label("author_label"),
+    User.email.label("author_email"),
 )  # fmt: skip
 
 
@@ -242,7 +245,7 @@ def _build_rows(
             rows.append(
                 row_from_values(
                     h, revision_number=h.revision_number, body=untitled.get(h.current_revision_id, ""),
-                    author_name=h.author_label or "",
+                    author_name=h.author_label or "", author_email=h.author_email or "",
                 )
             )
         except ExportError as exc:
@@ -291,11 +294,13 @@ def preview_export(
     disclosure: str | None = None,
     limit: int = 5,
     max_chars: int = 300,
-    site_timezone: tzinfo = timezone.utc,
+    site_timezone: tzinfo | None = None,
 ) -> ExportPreview:
     """The first ``limit`` rows of the file :func:`run_export` would write, read back from the
     real bytes; nothing is recorded or changed. A refusal comes back in ``problems``."""
     authorize(session, actor, EXPORT_PERMISSION)
+    if site_timezone is None:
+        site_timezone = workspace_timezone(session)
     try:
         _heads, rows = _build_rows(session, draft_ids, include_exported=include_exported)
         disclosure = disclosure if disclosure is not None else disclosure_setting()
@@ -351,7 +356,7 @@ def run_export(
     bom: bool | None = None,
     include_exported: bool = False,
     disclosure: str | None = None,
-    site_timezone: tzinfo = timezone.utc,
+    site_timezone: tzinfo | None = None,
     now: datetime | None = None,
 ) -> tuple[ExportBatch, ExportFile]:
     """Export ``draft_ids`` in ``preset`` inside the caller's transaction; see the module doc.
@@ -359,9 +364,12 @@ def run_export(
     ``draft_ids``: ids, or ``{id: version seen}`` to refuse drafts changed since the list was
     loaded (VersionConflict). Refusals (ExportError, naming the draft): nothing selected, a draft
     that is not approved (or exported, with ``include_exported``), a draft with no title and no
-    heading, an unknown preset or mode. ``disclosure`` defaults to ``STUDIO_AI_DISCLOSURE``.
+    heading, an unknown preset or mode. ``disclosure`` defaults to ``STUDIO_AI_DISCLOSURE``,
+    ``site_timezone`` (WordPress ``post_date``) to the workspace's site time zone.
     """
     actor = authorize(session, actor, EXPORT_PERMISSION)
+    if site_timezone is None:
+        site_timezone = workspace_timezone(session)
     if preset not in PRESETS:
         raise ExportError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     heads, rows = _build_rows(session, draft_ids, include_exported=include_exported)
@@ -374,6 +382,7 @@ def run_export(
     batch = _record_batch(session, actor, file, heads, now)
     comment = f"Export {batch.id}: {PRESETS[preset].label}, {file.row_count} row(s)"
     _mark_exported(session, actor, heads, rows.rows, file, comment)
+    notify_exported(session, actor, batch.id, [(h.id, h.author_id, row.title) for h, row in zip(heads, rows.rows)])
     session.expire(batch, ["content"])  # the session need not hold the stored copy
     record(
         session,

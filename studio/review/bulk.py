@@ -18,6 +18,8 @@ from studio.accounts.permissions import authorize
 from studio.audit.service import ACTOR_NAME_MAX_LEN
 from studio.drafting.service import check_version, guard_view
 from studio.errors import NotFound, VersionConflict
+from studio.inbox.rules import FOR_TRANSITION
+from studio.inbox.service import notify
 from studio.models import AuditEvent, Comment, Draft, utcnow
 from studio.review.rules import Transition
 from studio.review.service import ReviewError, required_comment, spec_for, status_refusal
@@ -86,10 +88,34 @@ def transition_many(
     now = utcnow()
     _write_statuses(session, ordered, spec, extra, now)
     _write_history(session, ordered, actor, spec, comment, now)
+    if spec.action != "export" and spec.action in FOR_TRANSITION:
+        # An export tells each author once per export (studio.export.service); a decision on
+        # several drafts tells each author about each of theirs.
+        _notify(session, ordered, actor, FOR_TRANSITION[spec.action], comment)
     return [
         DraftHead(id=h.id, status=spec.target.value, version=h.version + 1, author_id=h.author_id)
         for h in ordered
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Notified:
+    id: int
+    author_id: int | None
+    assignee_id: int | None
+    title: str
+
+
+def _notify(session: Session, ordered: Sequence[DraftHead], actor: Any, kind: str, comment: str) -> None:
+    ids = [h.id for h in ordered]
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(Draft.id, Draft.author_id, Draft.assignee_id, Draft.title, Draft.topic)
+            .where(Draft.id.in_(ids[start : start + _IN_CHUNK]))
+        )
+        for r in rows:
+            notify(session, kind, _Notified(r.id, r.author_id, r.assignee_id, (r.title or "").strip() or r.topic),
+                   actor, detail=comment)  # fmt: skip
 
 
 def _checked_heads(

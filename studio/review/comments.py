@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from studio.accounts.permissions import require
 from studio.audit.service import record
 from studio.drafting.service import get_draft
+from studio.inbox.service import notify
 from studio.models import Comment
 from studio.review.service import ReviewError
 
@@ -29,6 +30,7 @@ def add_comment(session: Session, draft_id: int, actor: Any, body: str) -> Comme
     session.add(comment)
     record(session, actor, "review.comment", draft_id=draft.id, comment=body)
     session.flush()
+    notify(session, "comment", draft, actor, detail=body)
     return comment
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from studio.accounts.permissions import require
 from studio.models import Draft, User
@@ -34,6 +34,8 @@ class QueueFilter:
     sort: str = "updated_asc"
     page: int = 1
     page_size: int = 25
+    # Who reviews it: "me" (the person asking), "nobody" (not assigned yet), None (anyone).
+    reviewer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class QueueRow:
     author: str
     updated_at: datetime
     version: int
+    reviewer: str = ""  # who has it ("" when nobody does yet)
+    reviewer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,10 @@ def queue(session: Session, actor: Any, f: QueueFilter, *, now: datetime | None 
         conditions.append(Draft.updated_at <= now - timedelta(days=f.older_than_days))
     if f.newer_than_days is not None:
         conditions.append(Draft.updated_at >= now - timedelta(days=f.newer_than_days))
+    if f.reviewer == "me":
+        conditions.append(Draft.assignee_id == actor.id)
+    elif f.reviewer == "nobody":
+        conditions.append(Draft.assignee_id.is_(None))
     if f.search.strip():
         match = matching_ids(session, f.search)
         if match is not None:
@@ -94,16 +102,20 @@ def queue(session: Session, actor: Any, f: QueueFilter, *, now: datetime | None 
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
+    reviewer = aliased(User)
     stmt = (
         select(Draft.id, Draft.title, Draft.topic, Draft.content_type, Draft.status, Draft.check_verdict,
-               User.name, Draft.updated_at, Draft.version)
+               User.name, Draft.updated_at, Draft.version, reviewer.display_name, reviewer.name,
+               Draft.assignee_id)
         .join(User, User.id == Draft.author_id, isouter=True)
+        .join(reviewer, reviewer.id == Draft.assignee_id, isouter=True)
         .where(Draft.id.in_(page_ids.scalar_subquery()))
         .order_by(*order)
     )
     rows = [
         QueueRow(id=r[0], title=r[1] or r[2][:80], content_type=r[3], status=r[4], verdict=r[5],
-                 author=r[6] or "", updated_at=r[7], version=r[8])
+                 author=r[6] or "", updated_at=r[7], version=r[8], reviewer=r[9] or r[10] or "",
+                 reviewer_id=r[11])
         for r in session.execute(stmt)
     ]
     return QueuePage(rows=rows, total=total, counts={s: counts.get(s, 0) for s in STATUSES}, page=page, pages=pages)

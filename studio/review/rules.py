@@ -88,12 +88,19 @@ TRANSITIONS: dict[str, Transition] = {
                    comment_required="Give a reason: a comment is required when rejecting."),
         Transition("export", frozenset({_S.APPROVED, _S.EXPORTED}), _S.EXPORTED, "export.run", "exported",
                    bulk=True),
+        # The author takes a submission back while nobody has started reviewing it
+        # (withdraw_refusal); it is a draft again, theirs to change.
+        Transition("withdraw", frozenset({_S.IN_REVIEW}), _S.DRAFT, "draft.withdraw", "withdrawn from review"),
     )
 }  # fmt: skip
 
 #: The editor's decisions on a draft in review, in the order the page offers them.
 DECISIONS: tuple[str, ...] = ("approve", "request_changes", "reject")
 DECISION_LABELS = {"approve": "Approve", "request_changes": "Request changes", "reject": "Reject"}
+
+# Statuses in which a draft can be given to a reviewer: while it waits for a decision, and while
+# its author revises it (the resubmission then goes back to the same reviewer).
+ASSIGNABLE = frozenset({_S.IN_REVIEW, _S.CHANGES_REQUESTED})
 
 # Statuses in which the text may still change, and who may change it then.
 EDITABLE_BY_AUTHOR = frozenset({_S.DRAFT, _S.CHANGES_REQUESTED})
@@ -137,9 +144,51 @@ def can_edit(draft: Any, person: Any, part: Part = "text") -> bool:
     return edit_refusal(draft, person, part) is None
 
 
-def available_actions(draft: Any, person: Any, *, allow_self_approval: bool = False) -> tuple[str, ...]:
-    """The workflow actions ``person`` has on ``draft`` now, as TRANSITIONS keys (plus "edit" and
-    "comment"): what the draft view offers. The services check the same rules again."""
+def review_started(draft: Any, reviewer_activity: bool = False) -> bool:
+    """Has a reviewer started on ``draft``? Yes once it has a reviewer (assigned or claimed), or
+    once someone other than the author edited or commented on it since it was submitted."""
+    return getattr(draft, "assignee_id", None) is not None or reviewer_activity
+
+
+def withdraw_refusal(draft: Any, person: Any, *, started: bool) -> str | None:
+    """None when ``person`` may take ``draft`` back from review now; otherwise why not."""
+    status = DraftStatus(draft.status)
+    if draft.author_id != person.id or not can(person, "draft.withdraw"):
+        return "Only the author can withdraw a draft from review."
+    if status is not _S.IN_REVIEW:
+        return f"This draft is {status.label.lower()}, not in review: there is nothing to withdraw."
+    if started:
+        return ("A reviewer has started on this draft, so it can no longer be withdrawn. "
+                "Ask them to send it back with a request for changes.")
+    return None
+
+
+def assignment_refusal(draft: Any, person: Any, assignee: Any | None, *,
+                       allow_self_approval: bool = False) -> str | None:
+    """None when ``person`` may give ``draft`` to ``assignee`` (None: take it from whoever has
+    it); otherwise why not. An editor assigns; the reviewer must be an active editor other than
+    the author (who may not approve their own draft)."""
+    status = DraftStatus(draft.status)
+    if not can(person, "review.assign"):
+        return "Only editors can assign drafts to reviewers."
+    if status not in ASSIGNABLE:
+        return f"This draft is {status.label.lower()}; only drafts in review or waiting for changes get a reviewer."
+    if assignee is None:
+        return None
+    if not can(assignee, "review.claim"):
+        return f"{getattr(assignee, 'label', 'This person')} is not an active editor, so they cannot review drafts."
+    if assignee.id == draft.author_id and not allow_self_approval:
+        return "The author cannot review their own draft; choose another editor."
+    return None
+
+
+def available_actions(
+    draft: Any, person: Any, *, allow_self_approval: bool = False, reviewer_activity: bool = False
+) -> tuple[str, ...]:
+    """The workflow actions ``person`` has on ``draft`` now, as TRANSITIONS keys (plus "edit",
+    "comment", and the reviewer's "claim", "assign", "unassign"): what the draft view offers.
+    ``reviewer_activity``: someone other than the author acted on it since it was submitted.
+    The services check the same rules again."""
     status = DraftStatus(draft.status)
     own = draft.author_id == person.id
     actions: list[str] = []
@@ -156,6 +205,17 @@ def available_actions(draft: Any, person: Any, *, allow_self_approval: bool = Fa
             if action == "approve" and own and not allow_self_approval:
                 continue
             actions.append(action)
+    if withdraw_refusal(draft, person, started=review_started(draft, reviewer_activity)) is None:
+        actions.append("withdraw")
+    assignee = getattr(draft, "assignee_id", None)
+    if assignment_refusal(draft, person, None) is None:
+        if status is _S.IN_REVIEW and assignee is None and can(person, "review.claim") and (
+            not own or allow_self_approval
+        ):
+            actions.append("claim")
+        actions.append("assign")
+        if assignee is not None:
+            actions.append("unassign")
     if own or can(person, "review.comment"):
         actions.append("comment")
     return tuple(actions)

@@ -17,8 +17,11 @@ from studio.checks.service import latest_report, run_checks
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
+from studio.inbox.rules import FOR_TRANSITION
+from studio.inbox.service import notify
 from studio.models import AuditEvent, Comment, Draft, utcnow
-from studio.review.rules import TRANSITIONS, DraftStatus, Transition
+from studio.review.assignment import reviewer_activity
+from studio.review.rules import TRANSITIONS, DraftStatus, Transition, review_started, withdraw_refusal
 
 
 class ReviewError(StudioError):
@@ -86,6 +89,10 @@ def transition(
     comment = required_comment(spec, comment)
     if action == "approve":
         data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+    if action == "withdraw":
+        refusal = withdraw_refusal(draft, actor, started=review_started(draft, reviewer_activity(session, draft)))
+        if refusal is not None:
+            raise ReviewError(refusal)
 
     source = draft.status
     draft.status = spec.target.value
@@ -103,6 +110,10 @@ def transition(
         data=data or None,
     )
     session.flush()  # a stale version here is mapped to VersionConflict by db.session_scope
+    if action in FOR_TRANSITION:
+        notify(session, FOR_TRANSITION[action], draft, actor, detail=comment, settings=settings)
+    elif action == "submit" and source == DraftStatus.CHANGES_REQUESTED:
+        notify(session, "resubmitted", draft, actor, detail=comment, settings=settings)
     return draft
 
 

@@ -28,8 +28,8 @@ def show_check_settings(settings: Settings) -> None:
         "“needs manual review”; they never pass unchecked."
     )
     # Secrets are excluded from the cache key and never shown.
-    rows = _statuses(settings.model_dump_json(exclude={"openai_api_key"}))
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    rows = _statuses(settings.model_dump_json(exclude={"openai_api_key", "studio_smtp_password"}))
+    st.dataframe(rows, hide_index=True, width="stretch", alt="Check backends and their status")
     c1, c2 = st.columns(2)
     c1.metric("Toxicity blocks at", f"{settings.studio_toxicity_block:.2f}")
     c2.metric("Toxicity warns at", f"{settings.studio_toxicity_warn:.2f}")
@@ -37,5 +37,6 @@ def show_check_settings(settings: Settings) -> None:
         "Thresholds: STUDIO_TOXICITY_BLOCK and STUDIO_TOXICITY_WARN. Detoxify model: "
         f"{settings.studio_toxicity_model} (STUDIO_TOXICITY_MODEL; files via `python -m studio models fetch`). "
         f"OpenAI moderation: {'on' if settings.studio_openai_moderation else 'off'} (STUDIO_OPENAI_MODERATION). "
-        f"Banned terms: {len(settings.studio_banned_terms)}; allowlisted phrases: {len(settings.studio_allowlist)}."
+        f"Banned terms: {len(settings.studio_banned_terms)}; allowed phrases: {len(settings.studio_allowlist)} "
+        "(Workspace, above)."
     )

@@ -14,11 +14,12 @@ from studio.checks.policy import VERDICT_LABELS
 from studio.drafting.detail import draft_detail
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.service import apply_suggestion, edit_text
+from studio.audit.labels import action_label
 from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
-from studio.review.rules import DECISION_LABELS, DECISIONS, status_label
-from studio.review.service import submit, transition
+from studio.review.rules import status_label
 from studio.ui.publishing import show_publishing_panel
+from studio.ui.review_panel import show_review_state, show_review_tab
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
 
@@ -31,7 +32,8 @@ def _run(fn, *args, success: str | None = None, **kwargs) -> bool:  # type: igno
     return True
 
 
-def show_draft(user: Person, draft_id: int) -> None:
+def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
+    """``in_queue``: opened in the review queue, which moves on to the next draft after a decision."""
     view = ui.attempt(draft_detail, draft_id, user)
     if not view:
         return
@@ -42,6 +44,7 @@ def show_draft(user: Person, draft_id: int) -> None:
     )
     if view.incomplete and view.last_error:
         st.warning(f"This draft is incomplete: {view.last_error}")
+    show_review_state(view)
 
     tabs = st.tabs(["Text and checks", "Edit", "Publishing", "Review", "Comments", "Revisions", "Timeline",
                     "How it was made"])
@@ -52,7 +55,7 @@ def show_draft(user: Person, draft_id: int) -> None:
     with tabs[2]:
         show_publishing_panel(user, view)
     with tabs[3]:
-        _review_actions(user, view)
+        show_review_tab(user, view, in_queue=in_queue)
     with tabs[4]:
         _comments(user, view)
     with tabs[5]:
@@ -130,41 +133,6 @@ def _edit(user: Person, view: DraftDetail) -> None:
         st.rerun()
 
 
-def _review_actions(user: Person, view: DraftDetail) -> None:
-    is_author = view.author_id == user.id
-    if "submit" in view.actions:
-        label = "Resubmit for review" if view.status == "changes_requested" else "Submit for review"
-        with st.form(f"submit_{view.id}"):
-            note = st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
-            go = st.form_submit_button(label, type="primary")
-        if go and _run(submit, view.id, user, view.version, note, success="Submitted for review."):
-            st.rerun()
-    decisions = [d for d in DECISIONS if d in view.actions]
-    if decisions:
-        if is_author and "approve" not in decisions:
-            st.caption("You wrote this draft; another editor must approve it (unless self-approval is allowed).")
-        with st.form(f"decide_{view.id}"):
-            decision = st.radio("Decision", decisions, format_func=DECISION_LABELS.get, horizontal=True,
-                                key=f"decision_{view.id}")
-            comment = st.text_area("Comment", key=f"decision_comment_{view.id}",
-                                   help="Required when requesting changes or rejecting.")
-            override = ""
-            manual = False
-            if view.verdict == "block":
-                override = st.text_input("Override reason (the checks blocked this draft)", key=f"override_{view.id}")
-            if view.verdict in (None, "unavailable"):
-                manual = st.checkbox("I reviewed this manually", key=f"manual_{view.id}")
-            go = st.form_submit_button("Record decision", type="primary")
-        if go and _run(transition, view.id, user, decision, expected_version=view.version, comment=comment,
-                       override_reason=override, manual_review_confirmed=manual,
-                       success=f"{DECISION_LABELS[decision]}: recorded."):
-            st.rerun()
-    if view.status not in {"draft", "changes_requested", "in_review"}:
-        st.info(f"This draft is {status_label(view.status).lower()}.")
-    elif "submit" not in view.actions and not decisions:
-        st.caption("No review actions for you on this draft.")
-
-
 def _comments(user: Person, view: DraftDetail) -> None:
     if not view.comments:
         st.caption("No comments yet.")
@@ -185,27 +153,33 @@ def _revisions(user: Person, view: DraftDetail) -> None:
     if len(numbers) >= 2:
         st.markdown("**Compare two revisions**")
         c1, c2 = st.columns(2)
-        old = c1.selectbox("From", numbers, index=len(numbers) - 2, key=f"cmp_old_{view.id}")
-        new = c2.selectbox("To", numbers, index=len(numbers) - 1, key=f"cmp_new_{view.id}")
+        # Keyed by the newest revision: a new revision starts the comparison again at the newest pair.
+        newest = numbers[-1]
+        old = c1.selectbox("From", numbers, index=len(numbers) - 2, key=f"cmp_old_{view.id}_{newest}")
+        new = c2.selectbox("To", numbers, index=len(numbers) - 1, key=f"cmp_new_{view.id}_{newest}")
         bodies = {r.number: r.body for r in view.revisions}
         ops = diff_revisions(bodies[old], bodies[new])
+        st.caption("Added text is underlined and marked “+”; removed text is struck through and marked “−”.")
         st.html(_diff_html(ops))
     for r in reversed(view.revisions):
         label = f"Revision {r.number} · {r.reason.replace('_', ' ')} · {r.author or 'system'} · {ui.friendly_time(r.created_at)}"
         with st.expander(label, expanded=False):
             if r.note:
                 st.caption(r.note)
-            st.code(r.body, language="markdown", wrap_lines=True)
+            st.code(r.body, language=None, wrap_lines=True)
 
 
 def _diff_html(ops: list[tuple[str, str]]) -> str:
     parts = []
     for op, text in ops:
         t = html.escape(text)
+        # Not by colour alone: underline and strike-through, and a sign read out before each change.
         if op == "insert":
-            parts.append(f'<ins style="background:#bbf7d0;text-decoration:none">{t}</ins>')
+            parts.append(f'<ins style="background:#bbf7d0;text-decoration:underline" aria-label="added">'
+                         f'<span aria-hidden="true">+</span>{t}</ins>')
         elif op == "delete":
-            parts.append(f'<del style="background:#fecaca">{t}</del>')
+            parts.append(f'<del style="background:#fecaca;text-decoration:line-through" aria-label="removed">'
+                         f'<span aria-hidden="true">−</span>{t}</del>')
         else:
             parts.append(t)
     return (
@@ -215,41 +189,33 @@ def _diff_html(ops: list[tuple[str, str]]) -> str:
     )
 
 
-ACTION_WORDS = {
-    "draft.created": "created the draft",
-    "draft.generated": "generated text",
-    "draft.generation_failed": "generation failed",
-    "draft.edited": "edited the text",
-    "draft.suggestion_applied": "applied a suggestion",
-    "draft.publishing_updated": "updated publishing fields",
-    "draft.fields_proposed": "publishing fields proposed",
-    "review.submit": "submitted for review",
-    "review.approve": "approved",
-    "review.reject": "rejected",
-    "review.request_changes": "requested changes",
-    "review.comment": "commented",
-    "review.export": "exported",
-}
-
-
 def _timeline(view: DraftDetail) -> None:
     rows = [
         {
-            "When": e.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "When (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M"),
             "Who": e.actor,
-            "What": ACTION_WORDS.get(e.action, e.action),
-            "Status": f"{e.from_status or ''} → {e.to_status}" if e.to_status else "",
+            "What": action_label(e.action),
+            "Status": _moved(e.from_status, e.to_status),
             "Comment": e.comment,
         }
         for e in view.timeline
     ]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    # A plain table: every cell wraps, nothing is cut off, and screen readers read it as a table.
+    st.table(rows, hide_index=True)
+
+
+def _moved(source: str | None, target: str | None) -> str:
+    if not target:
+        return ""
+    if not source or source == target:
+        return status_label(target)
+    return f"{status_label(source)} → {status_label(target)}"
 
 
 def _generation(view: DraftDetail) -> None:
     generations = view.generations
     st.write("**Brief**")
-    st.table({"Field": list(view.brief.keys()), "Value": [str(v) for v in view.brief.values()]})
+    st.table({"Field": list(view.brief.keys()), "Value": [str(v) for v in view.brief.values()]}, hide_index=True)
     if not generations:
         st.caption("No generation record: this text was written by hand.")
     for g in generations:

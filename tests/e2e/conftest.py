@@ -3,6 +3,12 @@
 Each test module gets its own app process on a free port, a temporary database and the tests'
 local OpenAI-compatible server. A failing test leaves a screenshot and the page's HTML in
 artifacts/e2e/.
+
+Every page a test opens (`new_page`) is watched: a request to any host but this machine fails
+the test (and cannot leave: Chromium resolves no other host). `axe_clean(page)` runs axe-core (installed from the npm registry into
+tests/e2e/node_modules by `npm ci`, injected from that file) and fails on serious or critical
+violations. The server log is written with each line's level, so `log_problems` finds
+tracebacks, errors, warnings and deprecation notices.
 """
 
 from __future__ import annotations
@@ -17,13 +23,25 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.fake_openai import FakeOpenAI
 
+# A page's first run in a process imports its modules; on a loaded 2-core machine an assertion
+# may wait that long for what it expects.
+expect.set_options(timeout=20_000)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# A log line that is a problem: a traceback, an error or a warning (the level is in every line,
+# see StudioApp.start), or a deprecation notice however it is worded.
+LOG_PROBLEM = re.compile(r"Traceback|\b(?:ERROR|WARNING|CRITICAL)\b|[A-Za-z]+(?:Error|Warning):"
+                         r"|(?i:deprecat|will be removed)")
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,6 +52,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # Nothing but this machine resolves: a request to any other host fails at once, in the
+    # browser, and `new_page` fails the test that made it.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 
 
@@ -76,7 +97,9 @@ class StudioApp:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+             "--logger.level", "info",
+             "--logger.messageFormat", "%(asctime)s %(levelname)s %(name)s: %(message)s"],
             cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -119,13 +142,14 @@ class StudioApp:
         return self.log.stat().st_size if self.log.exists() else 0
 
     def log_problems(self, since: int = 0) -> list[str]:
-        """The server log's lines (from byte `since` on) that report a traceback or an error."""
+        """The server log's lines (from byte `since` on) that report a traceback, an error, a
+        warning or a deprecation."""
         if not self.log.exists():
             return []
         with self.log.open("rb") as f:
             f.seek(since)
             lines = f.read().decode("utf-8", "replace").splitlines()
-        return [line for line in lines if "Traceback" in line or "Error" in line]
+        return [line for line in lines if LOG_PROBLEM.search(line)]
 
 
 @pytest.fixture(scope="module")
@@ -154,18 +178,37 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+        return True
+    return (parts.hostname or "") in LOCAL_HOSTS
+
+
 @pytest.fixture
 def new_page(browser, request, tmp_path):  # type: ignore[no-untyped-def]
     pages = []
+    external: list[str] = []
+
+    # Every request the pages make is seen here (listened to, not intercepted: interception
+    # holds each request until the test's thread hands it on, which stalls a page that loads
+    # its scripts while the test types).
+    def seen(req):  # type: ignore[no-untyped-def]
+        if not _local(req.url):
+            external.append(f"{req.method} {req.url}")
 
     def make():  # type: ignore[no-untyped-def]
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context.on("request", seen)
         page = context.new_page()
         page.set_default_timeout(20_000)
         pages.append(page)
         return page
 
     yield make
+    if external:
+        pytest.fail("The app made requests beyond its own server:\n" + "\n".join(sorted(set(external))),
+                    pytrace=False)
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     if failed:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -185,3 +228,25 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed at {AXE}: run `npm ci --prefix tests/e2e`", pytrace=False)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def axe_clean(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    """Fail with the violations when axe-core finds a serious or critical one on this page."""
+    found = axe_violations(page)
+    assert not found, f"axe-core on {where}: " + "; ".join(
+        f"{v['impact']} {v['id']} ({v['help']}) at {v['nodes']}" for v in found
+    )

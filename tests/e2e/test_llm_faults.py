@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import StudioApp
-from tests.e2e.test_team_journey import PASSWORD, settle, shot, sign_in
+from tests.e2e.helpers import PASSWORD, settle, shot, sign_in
 
 TOPIC = "Opening hours for the spring season"
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import StudioApp
-from tests.e2e.test_team_journey import PASSWORD, settle, shot
+from tests.e2e.helpers import PASSWORD, settle, shot
 
 URLS = ["/draft", "/my_drafts", "/review_queue", "/export", "/settings", "/admin_users", "/audit_log",
         "/setup", "/sign_in", "/"]  # fmt: skip
@@ -33,9 +33,9 @@ FIRST_ADMIN_FORM = {
 }  # fmt: skip
 SIGN_IN_FORM = {"Sign in to Content Studio", "User name", "Password", "Sign in"}
 
-MARKETER_PAGES = ["New draft", "My drafts", "Settings"]
-EDITOR_PAGES = ["Review queue", "Export", "Settings"]
-ADMIN_PAGES = ["New draft", "My drafts", "Review queue", "Export", "Settings", "People", "Audit trail"]
+MARKETER_PAGES = ["New draft", "My drafts", "Inbox", "Settings"]
+EDITOR_PAGES = ["Review queue", "Export", "Inbox", "Settings"]
+ADMIN_PAGES = ["New draft", "My drafts", "Review queue", "Export", "Inbox", "Settings", "People", "Audit trail"]
 
 # Records, from the first byte the browser renders, what was ever on screen: the texts in the
 # main area, whether Streamlit's file list was shown and for how long, whether it was ever shown
@@ -105,6 +105,9 @@ def expect_menu(page: Page, titles: list[str]) -> None:
 def menu(page: Page) -> list[str]:
     entries = page.get_by_test_id("stSidebar").get_by_role("link").all_inner_texts()
     return [e.strip().split("\n")[-1].strip() for e in entries]
+
+
+
 
 
 def lands_on(page: Page, title: str) -> None:

@@ -49,22 +49,36 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
+def table_key(at: AppTest) -> str:
+    """The picker's key: studio.ui.tables gives each list of drafts a grid of its own."""
+    return next(d.key for d in at.dataframe if (d.key or "").startswith("export_table__"))
+
+
+def select_all(at: AppTest) -> None:
+    at.button(key="export_select_all").click().run()
+    assert not at.exception, at.exception
+
+
 def test_select_all_preview_export_and_download(engine, people):
     ids = [approved(engine, people.marketer, "First post"), approved(engine, people.marketer, "Second post")]
     approved(engine, people.marketer, "Not yet", status="in_review")
     at = page_as(people.editor)
-    table = at.dataframe(key="export_table").value
+    table = at.dataframe(key=table_key(at)).value
     assert table["#"].tolist() == ids and table["Title"].tolist() == ["First post", "Second post"]
     assert "Select at least one draft" in texts(at)
-    at.checkbox(key="export_select_all").check().run()
-    assert not at.exception, at.exception
+    select_all(at)
     assert "2 of 2 selected" in texts(at)
+    # "Select all" ticks every row's own box: the grid starts again from the page's selection.
+    assert at.session_state[table_key(at)]["selection"]["rows"] == [0, 1]
+    assert at.button(key="export_select_all").disabled and not at.button(key="export_clear").disabled
     preview = at.dataframe[1].value  # the table, then the preview (read-only frames carry no key)
     assert list(preview.columns)[:2] == ["post_title", "post_content"]
     body = "".join(preview["post_content"])
     assert "<img" not in body and "&lt;img src=x onerror" in body  # model HTML is escaped text
     assert "CMS import" in [o for o in at.radio(key="export_mode").options]
-    button(at, "Prepare export").click().run()
+    assert "Exporting makes the file and marks the 2 drafts exported; the file stays downloadable under Past " \
+           "exports." in texts(at)
+    button(at, "Export 2 drafts").click().run()
     assert not at.exception, at.exception
     ready = at.session_state["export_ready"]
     assert ready["rows"] == 2 and ready["filename"].endswith(".csv")
@@ -74,12 +88,14 @@ def test_select_all_preview_export_and_download(engine, people):
     assert len(content) == ready["size"] and hashlib.sha256(content).hexdigest() == ready["sha256"]
     frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
     assert frame["post_title"].tolist() == ["First post", "Second post"]
-    assert "is ready: 2 row(s)" in texts(at)
+    assert "Export 1 is done: 2 drafts are marked exported." in texts(at)
+    assert ready["sha256"] not in " ".join(str(e.value) for e in at.success)  # under Details
+    assert f"SHA-256: {ready['sha256']}" in texts(at)
     with session_scope(engine) as s:
         assert [s.get(Draft, i).status for i in ids] == ["exported", "exported"]
         assert s.scalars(select(ExportBatch)).one().checksum == ready["sha256"]
     # The exported drafts left the list; past exports offer the file again.
-    assert "Nothing to export: no approved drafts" in texts(at)
+    assert "The approved drafts were exported (export 1); none is waiting now." in texts(at)
     assert at.dataframe[-1].value["Rows"].tolist() == [2]
     assert at.selectbox(key="export_past_pick").value == ready["batch_id"]
 
@@ -87,11 +103,11 @@ def test_select_all_preview_export_and_download(engine, people):
 def test_per_row_selection_and_json(engine, people):
     ids = [approved(engine, people.marketer, "One"), approved(engine, people.marketer, "Two")]
     at = page_as(people.editor)
-    at.session_state["export_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.session_state[table_key(at)] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.selectbox(key="export_preset").set_value("json").run()
     assert not at.exception, at.exception
     assert "1 of 2 selected" in texts(at)
-    button(at, "Prepare export").click().run()
+    button(at, "Export 1 draft").click().run()
     assert not at.exception, at.exception
     assert at.session_state["export_ready"]["filename"].endswith(".json")
     with session_scope(engine) as s:
@@ -101,8 +117,8 @@ def test_per_row_selection_and_json(engine, people):
 def test_nothing_approved_says_so(engine, people):
     approved(engine, people.marketer, "Waiting", status="in_review")
     at = page_as(people.editor)
-    assert "Nothing to export: no approved drafts yet" in texts(at)
-    assert not [b for b in at.button if b.label == "Prepare export"]
+    assert "Nothing to export: no approved drafts are waiting." in texts(at)
+    assert not [b for b in at.button if b.label.startswith("Export ")]
 
 
 def test_a_draft_without_a_title_is_named_and_the_button_disabled(engine, people):
@@ -112,9 +128,9 @@ def test_a_draft_without_a_title_is_named_and_the_button_disabled(engine, people
         d.title, d.status = "", "approved"
         draft_id = d.id
     at = page_as(people.editor)
-    at.checkbox(key="export_select_all").check().run()
+    select_all(at)
     assert f"Draft {draft_id} ('Untitled idea') has no title" in texts(at)
-    assert button(at, "Prepare export").disabled
+    assert button(at, "Export 1 draft").disabled
 
 
 def _route_to(page: str) -> None:
@@ -154,8 +170,8 @@ def test_a_past_export_whose_stored_file_was_damaged_is_not_offered(engine, peop
     # A new export: "Download again" moves to it, whatever was picked before.
     approved(engine, people.marketer, "Fresh")
     at.run()
-    at.checkbox(key="export_select_all").check().run()
-    button(at, "Prepare export").click().run()
+    select_all(at)
+    button(at, "Export 1 draft").click().run()
     assert not at.exception, at.exception
     new_id = at.session_state["export_ready"]["batch_id"]
     assert at.selectbox(key="export_past_pick").value == new_id != good_id

@@ -96,7 +96,8 @@ def test_queue_filter_search_and_approve_with_comment(engine, people):
     at.text_input(key="q_search").input("garden").run()
     table = at.dataframe[0].value
     assert list(table["#"]) == [target]
-    assert at.selectbox(key="queue_open_select").value == target
+    assert list(table["Checks"])[0] in {"Passed", "Passed with warnings", "Blocked", "Needs manual review"}
+    assert [str(h.value) for h in at.subheader][0] == "Garden planning"  # the row picked is open
     at.text_area(key=f"decision_comment_{target}").input("Lovely piece, approved.")
     for box in at.checkbox:  # only offered when the checks could not run
         if box.key == f"manual_{target}":
@@ -110,6 +111,29 @@ def test_queue_filter_search_and_approve_with_comment(engine, people):
         assert actions.count("review.approve") == 1
 
 
+def decide(at: AppTest, draft_id: int, comment: str = "Fine.") -> None:
+    at.text_area(key=f"decision_comment_{draft_id}").input(comment)
+    for box in at.checkbox:  # only offered when the checks could not run
+        if box.key == f"manual_{draft_id}":
+            box.check()
+    button(at, "Record decision").click().run()
+    assert not at.exception, at.exception
+
+
+def test_after_a_decision_the_queue_opens_the_next_draft_then_says_it_is_empty(engine, people):
+    first = make_submitted(engine, people.marketer, "First post", "# First post\n\nHello there.\n")
+    second = make_submitted(engine, people.marketer2, "Second post", "# Second post\n\nHello again.\n")
+    at = signed_in(people.editor, "pages/review_queue.py")
+    assert [str(h.value) for h in at.subheader][0] == "Second post"  # newest first
+    decide(at, second)
+    assert "Approved “Second post”. Next: “First post”, opened below." in [str(s.value) for s in at.success]
+    assert [str(h.value) for h in at.subheader][0] == "First post"
+    decide(at, first)
+    assert [str(s.value) for s in at.success] == [
+        "Approved “First post”. The queue is empty: no other draft is waiting here."]
+    assert "Nothing matches these filters." not in texts(at)
+
+
 def test_request_changes_then_marketer_revises_and_resubmits(engine, people):
     draft_id = make_submitted(engine, people.marketer, "Spring launch", "# Spring launch\n\nOur new range is here.\n")
     editor = signed_in(people.editor, "pages/review_queue.py")
@@ -121,6 +145,9 @@ def test_request_changes_then_marketer_revises_and_resubmits(engine, people):
         assert s.get(Draft, draft_id).status == "changes_requested"
 
     marketer = signed_in(people.marketer, "pages/my_drafts.py")
+    # On the draft itself, above the tabs: the review state and the latest request for changes.
+    shown = texts(marketer)
+    assert "**Review:** Changes requested" in shown and "it is back with you to revise and resubmit" in shown
     assert "Please add a call to action." in "\n".join(str(t.value) for t in marketer.text)
     body = marketer.text_area(key=f"edit_body_{draft_id}_1")
     body.input(body.value + "\nVisit our shop today.\n")
@@ -162,3 +189,49 @@ def test_settings_show_backends_and_only_admins_may_change_the_provider(engine, 
     assert "0.80" in [str(m.value) for m in marketer.metric]
     admin = signed_in(people.admin, "pages/settings.py")
     assert not button(admin, "Use for this session").disabled
+
+
+def test_test_connection_in_demo_mode_says_there_is_no_model_to_test(engine, people):
+    at = signed_in(people.admin, "pages/settings.py")
+    assert 'OPENAI_API_KEY = "sk-..."' in "\n".join(str(c.value) for c in at.code)
+    button(at, "Test connection").click().run()
+    assert not at.exception, at.exception
+    assert not at.success
+    assert any("There is no model to test" in str(i.value) for i in at.info)
+
+
+def test_admins_change_the_workspace_lists_in_the_app_and_a_bad_time_zone_is_refused(engine, people):
+    at = signed_in(people.admin, "pages/settings.py")
+    at.text_area(key="workspace_studio_banned_terms").input("Globex\nInitech")
+    button(at, "Save banned terms").click().run()
+    assert not at.exception, at.exception
+    assert "Banned terms: saved (Globex, Initech)." in texts(at)
+    marketer = signed_in(people.marketer, "pages/settings.py")
+    assert "**Banned terms:** Globex, Initech" in texts(marketer)
+    assert not [b for b in marketer.button if b.label.startswith("Save")]
+
+
+def test_revision_compare_follows_the_newest_revision(engine, people):
+    with session_scope(engine) as s:
+        d = create_draft(s, Brief.create(content_type="blog", topic="Compare"), people.marketer)
+        for n in range(1, 5):
+            add_revision(s, d, f"# Compare\n\nVersion {n}.\n", people.marketer, "edited")
+        draft_id = d.id
+    at = signed_in(people.marketer, "pages/my_drafts.py")
+    assert [at.selectbox(key=f"cmp_{w}_{draft_id}_4").value for w in ("old", "new")] == [3, 4]
+    with session_scope(engine) as s:
+        add_revision(s, s.get(Draft, draft_id), "# Compare\n\nVersion 5.\n", people.marketer, "edited")
+    at.run()
+    assert not at.exception, at.exception
+    assert [at.selectbox(key=f"cmp_{w}_{draft_id}_5").value for w in ("old", "new")] == [4, 5]
+
+
+def test_a_title_in_the_queue_s_messages_stays_text(engine, people):
+    sneaky = "![x](http://tracker.example/p.png) [click](http://evil.example)"
+    draft_id = make_submitted(engine, people.marketer, "Sneaky", "# Sneaky\n\nBody.\n")
+    with session_scope(engine) as s:
+        s.get(Draft, draft_id).title = sneaky  # as a person may type it on the Publishing tab
+    at = signed_in(people.editor, "pages/review_queue.py")
+    decide(at, draft_id)
+    message = next(str(s.value) for s in at.success if "Approved" in str(s.value))
+    assert "\\!\\[x\\]\\(http" in message and "\\[click\\]" in message  # escaped: no image, no link

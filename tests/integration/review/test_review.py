@@ -72,6 +72,7 @@ EXPECTED_ALLOWED = {
     ("in_review", "rejected"),
     ("approved", "exported"),
     ("exported", "exported"),
+    ("in_review", "draft"),  # withdrawn by its author
 }
 
 

@@ -97,16 +97,21 @@ draft.create             yes       no      no     yes              yes        no
 draft.edit_own           yes       no      no     yes              yes        no            no
 draft.edit_any           no        yes     no     yes              yes        no            no
 draft.submit             yes       no      no     yes              yes        no            no
+draft.withdraw           yes       no      no     yes              yes        no            no
 draft.view_all           no        yes     yes    yes              yes        no            no
 review.approve           no        yes     no     yes              yes        no            no
 review.reject            no        yes     no     yes              yes        no            no
 review.request_changes   no        yes     no     yes              yes        no            no
 review.override_block    no        yes     no     yes              yes        no            no
 review.comment           no        yes     no     yes              yes        no            no
+review.assign            no        yes     no     yes              yes        no            no
+review.claim             no        yes     no     yes              yes        no            no
 export.run               no        yes     yes    yes              yes        no            no
 users.manage             no        no      yes    no               yes        no            no
 audit.view               no        no      yes    no               yes        no            no
 settings.manage          no        no      yes    no               yes        no            no
+settings.view            yes       yes     yes    yes              yes        no            no
+inbox.read               yes       yes     yes    yes              yes        no            no
 """
 
 

@@ -215,3 +215,14 @@ def test_a_changed_base_url_never_receives_the_configured_key():
     same = with_override(configured, {"openai_base_url": "https://api.example-llm.test/v1", "studio_model": "m"})
     assert same.openai_api_key.get_secret_value() == "sk-secret-key-1234"
     assert with_override(configured, {"openai_api_key": "sk-injected"}) is configured
+
+
+def test_a_problem_names_its_field_once():
+    from studio.drafting.brief import BriefError, problem_text
+
+    try:
+        Brief.create(content_type="blog", topic="  ", tone="grumpy")
+    except BriefError as exc:
+        shown = {f: problem_text(f, p) for f, p in exc.problems.items()}
+    assert shown["topic"].startswith("Topic is empty.") and "Topic: Topic" not in shown["topic"]
+    assert shown["tone"].startswith("**Voice:** Unknown voice")

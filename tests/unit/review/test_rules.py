@@ -12,10 +12,13 @@ from studio.review.rules import (
     STATUSES,
     TRANSITIONS,
     DraftStatus,
+    assignment_refusal,
     available_actions,
     can_edit,
     edit_refusal,
+    review_started,
     status_label,
+    withdraw_refusal,
 )
 
 
@@ -30,6 +33,7 @@ class P:
 class D:
     status: str
     author_id: int = 1
+    assignee_id: int | None = None
 
 
 AUTHOR = P(1, frozenset({"marketer"}))
@@ -54,7 +58,7 @@ def test_the_transition_table():
     assert pairs == {
         ("draft", "in_review"), ("changes_requested", "in_review"), ("in_review", "approved"),
         ("in_review", "changes_requested"), ("in_review", "rejected"), ("approved", "exported"),
-        ("exported", "exported"),
+        ("exported", "exported"), ("in_review", "draft"),
     }
     assert {a for a, t in TRANSITIONS.items() if t.bulk} == {"request_changes", "reject", "export"}
     assert {a for a, t in TRANSITIONS.items() if t.comment_required} == {"request_changes", "reject"}
@@ -104,7 +108,7 @@ def test_an_editor_may_change_the_fields_of_an_approved_piece_but_not_a_rejected
 def test_the_author_of_a_draft_may_edit_submit_and_comment():
     assert available_actions(D("draft"), AUTHOR) == ("edit", "submit", "comment")
     assert available_actions(D("changes_requested"), AUTHOR) == ("edit", "submit", "comment")
-    assert available_actions(D("in_review"), AUTHOR) == ("comment",)
+    assert available_actions(D("in_review"), AUTHOR) == ("withdraw", "comment")
     assert available_actions(D("approved"), AUTHOR) == ("comment",)
 
 
@@ -113,7 +117,7 @@ def test_another_marketer_has_no_actions():
 
 
 def test_an_editor_decides_a_draft_in_review():
-    assert available_actions(D("in_review"), EDITOR) == ("edit", *DECISIONS, "comment")
+    assert available_actions(D("in_review"), EDITOR) == ("edit", *DECISIONS, "claim", "assign", "comment")
     assert available_actions(D("approved"), EDITOR) == ("comment",)
 
 
@@ -129,3 +133,56 @@ def test_an_admin_sees_but_does_not_decide():
 
 def test_a_disabled_account_has_no_actions():
     assert available_actions(D("in_review"), DISABLED_EDITOR) == ()
+
+
+# --------------------------------------------------------------------------------------------
+# Withdraw and reviewers
+
+
+def test_the_author_withdraws_a_submission_nobody_has_started_on():
+    assert withdraw_refusal(D("in_review"), AUTHOR, started=False) is None
+    assert "withdraw" in available_actions(D("in_review"), AUTHOR)
+
+
+def test_no_withdraw_once_a_reviewer_has_it_or_has_acted_on_it():
+    claimed = D("in_review", assignee_id=EDITOR.id)
+    assert review_started(claimed) and not review_started(D("in_review"))
+    assert review_started(D("in_review"), reviewer_activity=True)
+    assert "can no longer be withdrawn" in withdraw_refusal(claimed, AUTHOR, started=True)
+    assert "withdraw" not in available_actions(claimed, AUTHOR)
+    assert "withdraw" not in available_actions(D("in_review"), AUTHOR, reviewer_activity=True)
+
+
+def test_only_the_author_withdraws_and_only_from_review():
+    assert withdraw_refusal(D("in_review"), EDITOR, started=False) == "Only the author can withdraw a draft from review."
+    assert withdraw_refusal(D("in_review"), OTHER_MARKETER, started=False) is not None
+    assert "not in review" in withdraw_refusal(D("approved"), AUTHOR, started=False)
+    assert "withdraw" not in available_actions(D("draft"), AUTHOR)
+
+
+def test_an_editor_claims_an_unassigned_draft_and_assigns_or_unassigns_one():
+    assert {"claim", "assign"} <= set(available_actions(D("in_review"), EDITOR))
+    held = available_actions(D("in_review", assignee_id=9), EDITOR)
+    assert "claim" not in held and {"assign", "unassign"} <= set(held)
+    # While the author revises, the reviewer can be changed, but nobody claims it.
+    waiting = available_actions(D("changes_requested"), EDITOR)
+    assert "assign" in waiting and "claim" not in waiting
+    assert not {"claim", "assign"} & set(available_actions(D("approved"), EDITOR))
+    assert not {"claim", "assign"} & set(available_actions(D("in_review"), ADMIN))
+    assert not {"claim", "assign"} & set(available_actions(D("in_review"), AUTHOR))
+
+
+def test_an_editor_does_not_claim_their_own_draft_unless_self_approval_is_on():
+    assert "claim" not in available_actions(D("in_review"), EDITOR_AUTHOR)
+    assert "claim" in available_actions(D("in_review"), EDITOR_AUTHOR, allow_self_approval=True)
+
+
+def test_who_can_be_given_a_draft():
+    assert assignment_refusal(D("in_review"), EDITOR, EDITOR) is None
+    assert assignment_refusal(D("in_review"), EDITOR, None) is None
+    assert "not an active editor" in assignment_refusal(D("in_review"), EDITOR, OTHER_MARKETER)
+    assert "not an active editor" in assignment_refusal(D("in_review"), EDITOR, DISABLED_EDITOR)
+    assert "their own draft" in assignment_refusal(D("in_review"), EDITOR, EDITOR_AUTHOR)
+    assert assignment_refusal(D("in_review"), EDITOR, EDITOR_AUTHOR, allow_self_approval=True) is None
+    assert assignment_refusal(D("in_review"), AUTHOR, EDITOR) == "Only editors can assign drafts to reviewers."
+    assert "only drafts in review" in assignment_refusal(D("approved"), EDITOR, EDITOR)
