@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Processes that build large export files (see studio/export.py); 1 = in-process.
     studio_export_workers: int = Field(default=1, ge=1, le=16)
 
+    # Where a generated text goes when the database cannot take it (full, busy past every
+    # retry): default a `recovery` folder beside the SQLite database, else data/recovery.
+    studio_recovery_dir: str | None = None
+
     # Review workflow and accounts.
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)
