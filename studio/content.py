@@ -48,6 +48,19 @@ def clean_text(value: str) -> str:
     return value
 
 
+def unstorable(value: str) -> str | None:
+    """What in ``value`` no database can keep as text, in words, or None: a NUL character
+    (PostgreSQL refuses it) or a lone surrogate (bytes that were not valid UTF-8, as a terminal
+    hands them over). The one rule for every field a person types; see `studio.validation`."""
+    if "\x00" in value:
+        return "a NUL character (code 0)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "bytes that are not valid UTF-8"
+    return None
+
+
 def storable_text(text: str) -> str:
     """The text as any database can keep it, otherwise unchanged: NUL characters are dropped
     (PostgreSQL's text type cannot hold them) and lone surrogates, which are not valid UTF-8

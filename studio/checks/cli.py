@@ -13,6 +13,7 @@ import sys
 
 from studio.checks.fetch import FetchError, air_gap_instructions, fetch
 from studio.checks.pipeline import backend_statuses, check
+from studio.cli_support import bounded_int
 from studio.config import get_settings
 
 FAILING = {"warn": {"warn", "block", "unavailable"}, "block": {"block", "unavailable"}}
@@ -24,7 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--fail-on", choices=("warn", "block"), default=None,
                    help="exit 1 when the verdict is at least this bad (unavailable always counts)")
-    p.add_argument("--words", type=int, default=None, metavar="N", help="target length in words")
+    p.add_argument("--words", type=bounded_int(1, 100_000, "a number of words"), default=None, metavar="N",
+                   help="target length in words")
     p.set_defaults(func=cmd_check)
 
     m = subparsers.add_parser("models", help="toxicity model files (Detoxify)")

@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--language", default="en")
     p.add_argument("--provider", choices=["demo", "openai", "auto"], default=None)
     p.add_argument("--model", default=None)
-    p.add_argument("--seed", type=int, default=None, help="make the demo writer (and seed-aware models) repeatable")
+    p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=None, help="make the demo writer (and seed-aware models) repeatable")
     add_as(p, help="the account the draft belongs to")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     p.set_defaults(func=cmd_generate)

@@ -18,6 +18,7 @@ from studio.errors import InputError, NotFound, PermissionDenied, VersionConflic
 from studio.models import AuditEvent, Draft, Finding, Generation, Revision, User, utcnow
 from studio.review.rules import DraftStatus, edit_refusal
 from studio.search import index_draft
+from studio.validation import storable
 
 MAX_BODY_CHARS = 200_000
 TITLE_MAX_CHARS = 300
@@ -231,7 +232,8 @@ def edit_text(
     refusal = edit_refusal(draft, actor)
     if refusal is not None:
         raise PermissionDenied(refusal)
-    body = storable_text(body)
+    storable(note or "", "The note", "note")
+    body = storable_text(storable(body, "The text", "body"))
     if not body.strip():
         raise DraftInputError("The text is empty. Nothing was saved.")
     current = draft.current_revision.body if draft.current_revision else None

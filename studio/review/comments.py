@@ -12,6 +12,7 @@ from studio.audit.service import record
 from studio.drafting.service import get_draft
 from studio.models import Comment
 from studio.review.service import ReviewError
+from studio.validation import storable
 
 COMMENT_MAX_CHARS = 5000
 
@@ -20,7 +21,7 @@ def add_comment(session: Session, draft_id: int, actor: Any, body: str) -> Comme
     draft = get_draft(session, draft_id, actor)
     if draft.author_id != actor.id:
         require(actor, "review.comment")
-    body = (body or "").strip()
+    body = storable(body or "", "The comment", "comment").strip()
     if not body:
         raise ReviewError("The comment is empty.")
     if len(body) > COMMENT_MAX_CHARS:

@@ -20,6 +20,7 @@ from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
 from studio.models import AuditEvent, Comment, Draft, utcnow
 from studio.review.rules import TRANSITIONS, DraftStatus, Transition
+from studio.validation import storable
 
 
 class ReviewError(StudioError):
@@ -71,6 +72,8 @@ def transition(
 ) -> Draft:
     settings = settings or get_settings()
     spec = spec_for(action)
+    storable(comment or "", "The comment", "comment")
+    storable(override_reason or "", "The override reason", "override_reason")
     actor = authorize(session, actor, spec.permission)
     draft = get_draft(session, draft_id, actor)
     check_version(session, draft, expected_version)
