@@ -42,8 +42,9 @@ else:
         sections["Workspace"] = admin_pages
         page = st.navigation(sections)
         with st.sidebar:
-            st.caption(f"Signed in as **{user.label}** ({', '.join(sorted(user.roles))})")
+            st.caption(f"Signed in as **{ui.md_escape(user.label)}** ({', '.join(sorted(user.roles))})")
             if st.button("Sign out"):
                 ui.sign_out(user)
                 st.rerun()
+ui.keep_session_cookie()
 routing.run(page)

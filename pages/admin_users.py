@@ -6,7 +6,7 @@ from studio import ui
 from studio.accounts.passwords import PASSWORD_MIN_LENGTH
 from studio.accounts.permissions import ROLES
 from studio.accounts.service import add_user, disable_user, enable_user, people, reset_password, set_roles
-from studio.ui import routing
+from studio.ui import actions, routing
 
 routing.guard(__file__)
 
@@ -15,10 +15,10 @@ st.title("People")
 ui.show_flashes()
 
 
-def run(fn, *args, success: str) -> None:
-    if ui.attempt(fn, user, *args) is not ui.REFUSED:
-        ui.flash(success)
-        st.rerun()
+def run(fn, *args, success: str) -> str:
+    """For a button's action: the service with this admin, in its own session."""
+    ui.call(fn, user, *args)
+    return success
 
 
 everyone = ui.call(people, user)
@@ -31,16 +31,20 @@ st.dataframe(
 )
 
 st.subheader("Add a person")
-with st.form("add_person", clear_on_submit=True):
+with st.form("add_person"):
     c1, c2 = st.columns(2)
-    name = c1.text_input("User name", key="add_name")
-    display = c2.text_input("Display name", key="add_display")
-    roles = c1.multiselect("Roles", list(ROLES), default=["marketer"], key="add_roles")
-    password = c2.text_input("Initial password", type="password", key="add_password",
-                             help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
-    go = st.form_submit_button("Add person", type="primary")
-if go:
-    run(add_user, name, password, roles, display, success=f"Added {name}.")
+    c1.text_input("User name", key="add_name")
+    c2.text_input("Display name", key="add_display")
+    c1.multiselect("Roles", list(ROLES), default=["marketer"], key="add_roles")
+    c2.text_input("Initial password", type="password", key="add_password",
+                  help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
+    actions.form_submit(
+        "Add person", key="add_person_go", type="primary",
+        fields={"name": "add_name", "display": "add_display", "roles": "add_roles", "password": "add_password"},
+        clear=["add_name", "add_display", "add_password"],
+        action=lambda v: run(add_user, v["name"] or "", v["password"] or "", v["roles"] or [], v["display"] or "",
+                             success=f"Added {(v['name'] or '').strip()}."),
+    )  # fmt: skip
 
 names = [p.name for p in everyone]
 if names:
@@ -49,15 +53,19 @@ if names:
     current = next(p for p in everyone if p.name == who)
     c1, c2 = st.columns(2)
     with c1.form("roles_form"):
-        new_roles = st.multiselect("Roles", list(ROLES), default=list(current.roles), key=f"roles_{who}")
-        if st.form_submit_button("Save roles"):
-            run(set_roles, who, new_roles, success=f"Roles of {who} saved.")
-    with c2.form("password_form", clear_on_submit=True):
-        new_password = st.text_input("New password", type="password", key=f"pw_{who}")
-        if st.form_submit_button("Reset password"):
-            run(reset_password, who, new_password, success=f"Password of {who} reset.")
+        st.multiselect("Roles", list(ROLES), default=list(current.roles), key=f"roles_{who}")
+        actions.form_submit("Save roles", key=f"roles_go_{who}", fields={"roles": f"roles_{who}"},
+                            action=lambda v: run(set_roles, who, v["roles"] or [], success=f"Roles of {who} saved."))
+    with c2.form("password_form"):
+        st.text_input("New password", type="password", key=f"pw_{who}")
+        actions.form_submit(
+            "Reset password", key=f"pw_go_{who}", fields={"password": f"pw_{who}"}, clear=[f"pw_{who}"],
+            action=lambda v: run(reset_password, who, v["password"] or "", success=f"Password of {who} reset."),
+        )  # fmt: skip
     if current.disabled:
-        if st.button(f"Re-enable {who}"):
-            run(enable_user, who, success=f"{who} can sign in again.")
-    elif st.button(f"Disable {who}", help="They cannot sign in; their drafts and history stay."):
-        run(disable_user, who, success=f"{who} is disabled.")
+        actions.button(f"Re-enable {ui.md_escape(who)}", key=f"enable_{who}",
+                       action=lambda _v: run(enable_user, who, success=f"{who} can sign in again."))
+    else:
+        actions.button(f"Disable {ui.md_escape(who)}", key=f"disable_{who}",
+                       help="They cannot sign in; their drafts and history stay.",
+                       action=lambda _v: run(disable_user, who, success=f"{who} is disabled."))

@@ -35,7 +35,8 @@ st.download_button("Download CSV", csv_bytes, file_name="audit-trail.csv", mime=
 st.dataframe(
     [
         {"When": e.created_at.strftime("%Y-%m-%d %H:%M:%S"), "Who": e.actor_name, "Action": e.action,
-         "Draft": e.draft_id or "", "From": e.from_status or "", "To": e.to_status or "", "Comment": e.comment}
+         # One type per column (text): a column of numbers and blanks fails Arrow's conversion.
+         "Draft": str(e.draft_id) if e.draft_id else "", "From": e.from_status or "", "To": e.to_status or "", "Comment": e.comment}
         for e in shown
     ],
     hide_index=True, use_container_width=True,

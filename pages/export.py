@@ -14,7 +14,7 @@ from studio.export.picker import exportable
 from studio.export.presets import PRESETS
 from studio.export.service import MODE_HELP, MODES, export_drafts, preview_export
 from studio.review.rules import status_label
-from studio.ui import routing
+from studio.ui import actions, routing
 
 routing.guard(__file__)
 
@@ -30,7 +30,7 @@ def _error(exc: Exception) -> None:
     message = user_message(exc)
     if message is None:
         raise exc
-    st.error(message)
+    ui.safe.message("error", message)
 
 
 # -- The file just prepared (kept across reruns until the next export) ----------------------
@@ -139,23 +139,21 @@ else:
         else:
             st.caption(f"The first {len(preview.rows)} of {preview.total} row(s), as the file will have them (long cells cut here only).")
             st.dataframe(preview.rows, hide_index=True, width="stretch", key="export_preview")
-        if st.button("Prepare export", type="primary", disabled=bool(preview.problems), key="export_run"):
-            try:
-                done = ui.call(
-                    export_drafts, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
-                )
-                batch_id, file = done.batch_id, done.file
-            except Exception as exc:  # noqa: BLE001
-                _error(exc)
-            else:
-                st.session_state["export_ready"] = {
-                    "batch_id": batch_id, "rows": file.row_count, "filename": file.filename_suggestion,
-                    "gzip": file.content_gzip, "size": file.size, "mimetype": file.mimetype, "sha256": file.sha256,
-                }  # fmt: skip
-                st.session_state.pop("export_table", None)
-                st.session_state.pop("export_select_all", None)
-                st.session_state.pop("export_past_pick", None)  # "Download again" offers the new one
-                st.rerun()
+        def prepare(_values: dict, selection=selection, preset=preset, mode=mode, bom=bom,
+                    include_exported=include_exported) -> None:  # fmt: skip
+            done = ui.call(export_drafts, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported)
+            file = done.file
+            st.session_state["export_ready"] = {
+                "batch_id": done.batch_id, "rows": file.row_count, "filename": file.filename_suggestion,
+                "gzip": file.content_gzip, "size": file.size, "mimetype": file.mimetype, "sha256": file.sha256,
+            }  # fmt: skip
+            st.session_state.pop("export_table", None)
+            st.session_state.pop("export_select_all", None)
+            st.session_state.pop("export_past_pick", None)  # "Download again" offers the new one
+
+        actions.button("Prepare export", type="primary", disabled=bool(preview.problems), key="export_run",
+                       action=prepare, fields={"selection": "export_table", "preset": "export_preset",
+                                               "mode": "export_mode"})  # fmt: skip
 
 # -- Past exports -----------------------------------------------------------------------------
 

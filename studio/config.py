@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # Review workflow and accounts.
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)
+    # Signs the cookie that keeps a person signed in across a reload (studio/accounts/
+    # session_cookie.py); without it each server process makes a random key at start.
+    studio_session_secret: SecretStr | None = None
 
     @field_validator("openai_api_key", mode="before")
     @classmethod
