@@ -13,6 +13,7 @@ reason = st.session_state.pop("signed_out_reason", None)
 if reason:
     ui.safe.message("info", reason)
 
+
 def signed_in(values: dict) -> None:
     ui.sign_in_as(ui.call(sign_in, values["name"] or "", values["password"] or "", sleep=ui.pause))
 
@@ -22,3 +23,4 @@ with st.form("sign_in"):
     st.text_input("Password", type="password", key="signin_password")
     actions.form_submit("Sign in", key="sign_in_go", type="primary", action=signed_in,
                         fields={"name": "signin_name", "password": "signin_password"})
+ui.show_flashes()
