@@ -134,11 +134,10 @@ def _interrupted(args: argparse.Namespace, outcome: GenerationOutcome | None, ex
 
 
 def cmd_drafts_list(args: argparse.Namespace) -> int:
-    engine = open_engine()
-    with session_scope(engine) as session:
-        actor = actor_for(session, args.as_user)
-    with session_scope(engine, read_only=True) as session:
-        rows = list_drafts(session, actor, status=args.status, limit=args.limit)
+    # Only reads (unless the command line's own account must be made first): on SQLite it then
+    # never waits for a writer.
+    with session_scope(open_engine(), read_only=bool(args.as_user)) as session:
+        rows = list_drafts(session, actor_for(session, args.as_user), status=args.status, limit=args.limit)
     if args.json:
         print(json.dumps([
             {"id": r.id, "title": r.title, "type": r.content_type, "status": r.status, "incomplete": r.incomplete,

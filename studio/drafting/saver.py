@@ -34,7 +34,7 @@ from studio.content import storable_text
 from studio.db import session_scope
 from studio.drafting.service import MAX_BODY_CHARS, add_revision
 from studio.errors import StorageError, StudioError, VersionConflict, os_error_message, user_message
-from studio.models import Draft, DraftSearch, Revision, User
+from studio.models import Draft, DraftSearch, Generation, Revision, User
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,10 @@ class StreamSaver:
         *,
         every: float = SAVE_EVERY_SECONDS,
         min_gap: float = MIN_SECONDS_BETWEEN_SAVES,
+        generation_id: int | None = None,
     ) -> None:
         self.engine, self.draft_id, self.actor_id = engine, draft_id, actor_id
+        self.generation_id = generation_id
         self.every, self.min_gap = every, min_gap
         #: The revision the saves write; None until the first save.
         self.revision_id: int | None = None
@@ -121,7 +123,9 @@ class StreamSaver:
                 self._last_save = time.monotonic()
             try:
                 with session_scope(self.engine) as session:
-                    saved = save_partial_text(session, self.draft_id, self.actor_id, self.revision_id, text)
+                    saved = save_partial_text(
+                        session, self.draft_id, self.actor_id, self.revision_id, text, self.generation_id
+                    )
                 self.revision_id = saved  # only once committed
                 self.saves += 1
             except Exception as exc:  # noqa: BLE001 - the next save (or the final one) tries again
@@ -129,14 +133,19 @@ class StreamSaver:
                 log.warning("saving the text so far of draft %s failed: %s", self.draft_id, user_message(exc) or exc)
 
 
-def save_partial_text(session: Any, draft_id: int, actor_id: int, revision_id: int | None, text: str) -> int:
-    """The text so far of a generation, as its one "partial" revision: made by the first save,
-    rewritten (and kept findable) by every later one. Returns the revision's id."""
+def save_partial_text(
+    session: Any, draft_id: int, actor_id: int, revision_id: int | None, text: str, generation_id: int | None = None
+) -> int:
+    """The text so far of a generation, as its one "partial" revision: made by the first save
+    (and named on the run's Generation record), rewritten and kept findable by every later one.
+    Returns the revision's id."""
     body = storable_text(text)[:MAX_BODY_CHARS]
     if revision_id is None:
         draft = session.get(Draft, draft_id)
         actor = session.get(User, actor_id)
         revision = add_revision(session, draft, body, actor, "partial", note=IN_PROGRESS, run_checks=False)
+        if generation_id is not None:
+            session.execute(update(Generation).where(Generation.id == generation_id).values(revision_id=revision.id))
         return revision.id
     # Rendered once the run ends; an export never takes a partial text.
     session.execute(

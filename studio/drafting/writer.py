@@ -171,7 +171,7 @@ class DraftRun:
         recorder = RequestRecorder()
         messages = build_messages(self.brief)
         chat = get_chat_model(self.settings, self.choice, temperature=self.brief.temperature, seed=self.seed)
-        self.saver = saver = StreamSaver(self.engine, self.draft_id, self.actor_id)
+        self.saver = saver = StreamSaver(self.engine, self.draft_id, self.actor_id, generation_id=self.generation_id)
         chunks = _recording(chat.stream(messages), recorder)
         try:
             for chunk in chunks:

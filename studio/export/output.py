@@ -98,7 +98,7 @@ def choose_target(out: str, *, replace: bool, database_url: str) -> Target:
     if not parent.is_dir():
         raise OutputRefused(f"The folder {path.parent} does not exist.")
     if len(resolved.name.encode("utf-8", "surrogateescape")) > 255:
-        raise OutputRefused(f"The file name is {len(resolved.name)} characters; file systems allow at most 255 bytes.")
+        raise OutputRefused(f"The file name is too long ({len(resolved.name)} characters); file systems allow 255 bytes.")
     return Target(resolved, replace)
 
 
@@ -153,24 +153,30 @@ def place(target: Target, file: Writable) -> Path:
 def _link(source: str, target: Target) -> None:
     assert target.path is not None
     path = target.path
+    # linkat() with AT_SYMLINK_FOLLOW (which a directory fd makes os.link use): that is what
+    # links an O_TMPFILE file through /proc/self/fd; plain link() would link the symlink.
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         if not target.replace:
-            os.link(source, path)  # fails if something appeared there meanwhile: never replaced
+            # Fails if something appeared there meanwhile: never replaced without --force.
+            os.link(source, path.name, dst_dir_fd=folder, follow_symlinks=True)
             return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.0{_PART}")
+        temporary = f".{path.name}.{os.getpid()}.0{_PART}"
         with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        os.link(source, temporary)
+            os.unlink(temporary, dir_fd=folder)
+        os.link(source, temporary, dst_dir_fd=folder, follow_symlinks=True)
         try:
-            os.replace(temporary, path)
+            os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
             with contextlib.suppress(OSError):
-                temporary.unlink()
+                os.unlink(temporary, dir_fd=folder)
             raise
     except FileExistsError as exc:
         raise OutputRefused(f"{path} appeared while the export was written; nothing was replaced.") from exc
     except OSError as exc:
         raise FileProblem(os_error_message(exc, str(path))) from exc
+    finally:
+        os.close(folder)
 
 
 def _place_named(target: Target, file: Writable) -> Path:
