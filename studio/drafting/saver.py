@@ -75,7 +75,8 @@ class StreamSaver:
         self.failures = 0
         self._parts: list[str] = []
         self._length = 0
-        self._saved_length = 0
+        self._saved_length = 0  # what the thread has taken to save
+        self._committed_length = 0  # what is saved
         self._paragraph_ended = False
         self._last_save = time.monotonic()
         self._cond = threading.Condition()
@@ -96,12 +97,29 @@ class StreamSaver:
             if self._due():
                 self._cond.notify()
 
-    def stop(self) -> None:
-        """No more saves (the caller makes the last one); waits for a save in flight."""
+    def stop(self, *, flush: bool = False) -> None:
+        """No more saves from the thread; waits for a save in flight. ``flush``: then save the
+        text not saved yet, here and now, so a process killed during the caller's last save
+        (its final transaction) still keeps every character."""
         with self._cond:
             self._stopped = True
             self._cond.notify()
         self._thread.join()
+        if flush and self._length != self._committed_length:
+            self._save("".join(self._parts), self._length)
+
+    def _save(self, text: str, length: int) -> None:
+        try:
+            with session_scope(self.engine) as session:
+                saved = save_partial_text(session, self.draft_id, self.actor_id, self.revision_id, text, self.generation_id)
+            self.revision_id = saved  # only once committed
+            self._committed_length = length
+            self.saves += 1
+        except Exception as exc:  # noqa: BLE001 - the next save (or the final one) tries again
+            with self._cond:
+                self._saved_length = self._committed_length  # due again after the interval
+            self.failures += 1
+            log.warning("saving the text so far of draft %s failed: %s", self.draft_id, user_message(exc) or exc)
 
     def _due(self) -> bool:
         if self._length == self._saved_length:
@@ -118,19 +136,11 @@ class StreamSaver:
                     return
                 text = "".join(self._parts)
                 self._parts = [text]
-                self._saved_length = self._length
+                length = self._length
+                self._saved_length = length  # not saved again unless more arrives (or it fails)
                 self._paragraph_ended = False
                 self._last_save = time.monotonic()
-            try:
-                with session_scope(self.engine) as session:
-                    saved = save_partial_text(
-                        session, self.draft_id, self.actor_id, self.revision_id, text, self.generation_id
-                    )
-                self.revision_id = saved  # only once committed
-                self.saves += 1
-            except Exception as exc:  # noqa: BLE001 - the next save (or the final one) tries again
-                self.failures += 1
-                log.warning("saving the text so far of draft %s failed: %s", self.draft_id, user_message(exc) or exc)
+            self._save(text, length)
 
 
 def save_partial_text(

@@ -204,7 +204,7 @@ class DraftRun:
         finally:
             with shielded():  # Ctrl-C, SIGTERM or SIGHUP now waits for the save, then applies
                 chunks.close()
-                saver.stop()
+                saver.stop(flush=True)  # every character saved before the last transaction
                 ended = time.perf_counter()
                 self.outcome = self._save(
                     text="".join(parts),
