@@ -135,7 +135,7 @@ def authenticate(
     now = _aware(now) if now is not None else utcnow()
     # Whatever was typed is looked up and recorded as text every database can keep (a NUL or
     # bytes that are not UTF-8 match no account anyway).
-    typed = storable_text(name) if isinstance(name, str) else ""
+    typed = storable_text(name.replace("\x00", "\ufffd")) if isinstance(name, str) else ""
     password = password if isinstance(password, str) else ""
     key = typed.strip().lower()
     claimed = key[: ACTOR_NAME_MAX_LEN]

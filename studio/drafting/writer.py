@@ -45,7 +45,7 @@ from studio.drafting.providers import (
     get_chat_model,
     resolve_provider,
 )
-from studio.drafting.saver import IN_PROGRESS, StreamSaver, save_with_retries, write_recovery_file
+from studio.drafting.saver import IN_PROGRESS, SAVE_ATTEMPTS, StreamSaver, save_with_retries, write_recovery_file
 from studio.drafting.service import MAX_BODY_CHARS, add_revision, create_draft, get_draft, rewrite_revision, update_brief
 from studio.errors import user_message
 from studio.interrupts import shielded
@@ -315,7 +315,8 @@ class DraftRun:
             why = f"an unexpected error ({type(failure).__name__})"
         brief = self.brief.as_dict()
         path, problems = write_recovery_file(text, brief, draft_id=self.draft_id, why=why)
-        said = f"The draft could not be saved ({why.rstrip('.')}), even after several tries."
+        said = f"The draft could not be saved, even after {SAVE_ATTEMPTS} tries: {why[:1].lower()}{why[1:]}"
+        said = said if said.endswith(".") else said + "."
         if path is not None:
             said += f" Nothing is lost: the brief and the text are in the recovery file {path}."
         else:
