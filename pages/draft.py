@@ -60,7 +60,10 @@ def on_generate() -> None:
     the second run then finishes that same draft rather than starting another."""
     brief = [st.session_state.get(k) for k in BRIEF_KEYS]
     if actions.repeated("generate", brief):
-        st.session_state["draft_action"] = "resume"
+        # The first click's run was stopped before it began (its request is still waiting): keep
+        # it; or while it streamed: finish its draft.
+        if st.session_state.get("draft_action") != "generate":
+            st.session_state["draft_action"] = "resume"
     else:
         st.session_state["draft_action"] = "generate"
         st.session_state.pop("generating", None)
@@ -132,8 +135,7 @@ def generate(draft_id: int | None) -> None:
     st.session_state["last_streamed"] = True
 
 
-def save_edit(values: dict) -> str:
-    outcome = st.session_state["last_outcome"]
+def save_edit(values: dict, outcome: dict) -> str:
     saved = ui.call(save_text, outcome["draft_id"], user, values["text"] or "", outcome["version"])
     outcome.update(text=values["text"], version=saved.draft_version)
     return f"Saved as revision {saved.number} of draft #{outcome['draft_id']}."
@@ -179,7 +181,7 @@ if outcome:
             with st.form("edit_after_generate"):
                 st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
                 actions.form_submit("Save", key="edit_after_generate_save", fields={"text": "edit_text_value"},
-                                    action=save_edit)
+                                    action=lambda v, outcome=outcome: save_edit(v, outcome))
         cols = st.columns([1, 1, 3])
         if cols[0].button("Regenerate with these settings", key="regenerate_button"):
             st.session_state["draft_action"] = "regenerate"

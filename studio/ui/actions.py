@@ -5,43 +5,80 @@ wherever it is and starts another run with the form as the browser then had it. 
 taken in the script's body can so be cut off before it happens, and the second run sees an
 emptied form ("The comment is empty."), or it happens twice.
 
-Here the action runs in the button's callback instead, which Streamlit calls at the very start
-of the run, before the script and before anything can stop it. A second submission of the same
-form with the same values within `DOUBLE_CLICK_SECONDS` of the first one's end is that same click
-again: it is not acted on twice. The outcome is shown as a flash message on the run that follows.
+Here the action runs in the button's callback instead, which Streamlit calls at the start of the
+run, before the script. A second submission of the same form with the same values within
+`DOUBLE_CLICK_SECONDS` is that same click again: it is not acted on twice. Streamlit may stop a
+run at any of its calls (session-state access included) when another click arrives, so the
+submission is noted before the action, and an action makes no Streamlit call before its service
+has committed (``ui.call`` makes none). The outcome is shown as a flash message on the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from studio.errors import user_message
 
 DOUBLE_CLICK_SECONDS = 5.0
-_LAST = "_studio_last_action"
-
 Action = Callable[[dict[str, Any]], "str | None"]
 
 
+@dataclass
+class _Done:
+    at: float
+    said: str | None = None
+    shown: bool = False
+
+
+# What was acted on lately, per browser session and submission. A plain dict, not session state:
+# Streamlit may stop a run at any session-state access, and this record must be written whatever
+# happens after the action.
+_done: dict[tuple[str, str], _Done] = {}
+_done_lock = threading.Lock()
+
+
 def _fingerprint(key: str, values: Any) -> str:
-    # A digest, so a password typed into a form is not kept in the session a second time.
+    # A digest, so a password typed into a form is not kept a second time.
     return hashlib.sha256(f"{key}\0{values!r}".encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _session() -> str:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else ""
+
+
+def _recent(key: str, values: Any) -> _Done | None:
+    now = time.monotonic()
+    with _done_lock:
+        for stale in [k for k, d in _done.items() if now - d.at > DOUBLE_CLICK_SECONDS]:
+            del _done[stale]
+        return _done.get((_session(), _fingerprint(key, values)))
 
 
 def repeated(key: str, values: Any) -> bool:
     """True when form ``key`` was just acted on with these same ``values`` (a double-click)."""
-    last = st.session_state.get(_LAST)
-    return bool(last) and last[0] == _fingerprint(key, values) and time.monotonic() - last[1] < DOUBLE_CLICK_SECONDS
+    return _recent(key, values) is not None
 
 
-def remember(key: str, values: Any) -> None:
-    """Note that form ``key`` was acted on with ``values`` now (see `repeated`)."""
-    st.session_state[_LAST] = (_fingerprint(key, values), time.monotonic())
+def remember(key: str, values: Any) -> _Done:
+    """Note that form ``key`` is acted on with ``values`` now (see `repeated`)."""
+    done = _Done(time.monotonic())
+    with _done_lock:
+        _done[(_session(), _fingerprint(key, values))] = done
+    return done
+
+
+def _forget(key: str, values: Any) -> None:
+    with _done_lock:
+        _done.pop((_session(), _fingerprint(key, values)), None)
 
 
 def _flash(message: str, kind: str = "success") -> None:
@@ -50,24 +87,32 @@ def _flash(message: str, kind: str = "success") -> None:
 
 def _run(key: str, fields: Mapping[str, str], action: Action, clear: Sequence[str]) -> None:
     values = {name: st.session_state.get(widget) for name, widget in fields.items()}
-    if repeated(key, values):
+    earlier = _recent(key, values)
+    if earlier is not None:  # the same click again: say what the first one did, once
+        if earlier.said and not earlier.shown:
+            _flash(earlier.said)
+            earlier.shown = True
         for widget in clear:
             st.session_state[widget] = ""
         return
+    # Noted before the action, outside session state: a second click stops this run at the next
+    # Streamlit call (any session-state access counts), which may come after the action's
+    # commit. The action makes no Streamlit call before its service has committed.
+    done = remember(key, values)
     try:
-        said = action(values)
+        done.said = action(values)
     except Exception as exc:  # noqa: BLE001 - refusals are shown; bugs propagate
         message = user_message(exc)
         if message is None:
             raise
-        remember(key, values)
+        _forget(key, values)  # nothing was done: the same values may be sent again
         _flash(message, "error")
         return
-    remember(key, values)
     for widget in clear:
         st.session_state[widget] = ""
-    if said:
-        _flash(said)
+    if done.said:
+        _flash(done.said)
+        done.shown = True
 
 
 def form_submit(
