@@ -18,17 +18,18 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from studio.errors import user_message
 
 DOUBLE_CLICK_SECONDS = 5.0
 Action = Callable[[dict[str, Any]], "str | None"]
+_TOKEN = "_studio_actions_token"
 
 
 @dataclass
@@ -51,16 +52,19 @@ def _fingerprint(key: str, values: Any) -> str:
 
 
 def _session() -> str:
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return ctx.session_id if ctx is not None else ""
+    """This browser session's own key (a token in its session state, made on first use)."""
+    token = st.session_state.get(_TOKEN)
+    if token is None:
+        token = st.session_state[_TOKEN] = uuid.uuid4().hex
+    return token
 
 
 def _recent(key: str, values: Any) -> _Done | None:
-    now = time.monotonic()
+    where, now = (_session(), _fingerprint(key, values)), time.monotonic()
     with _done_lock:
         for stale in [k for k, d in _done.items() if now - d.at > DOUBLE_CLICK_SECONDS]:
             del _done[stale]
-        return _done.get((_session(), _fingerprint(key, values)))
+        return _done.get(where)
 
 
 def repeated(key: str, values: Any) -> bool:
@@ -70,15 +74,16 @@ def repeated(key: str, values: Any) -> bool:
 
 def remember(key: str, values: Any) -> _Done:
     """Note that form ``key`` is acted on with ``values`` now (see `repeated`)."""
-    done = _Done(time.monotonic())
+    where, done = (_session(), _fingerprint(key, values)), _Done(time.monotonic())
     with _done_lock:
-        _done[(_session(), _fingerprint(key, values))] = done
+        _done[where] = done
     return done
 
 
 def _forget(key: str, values: Any) -> None:
+    where = (_session(), _fingerprint(key, values))
     with _done_lock:
-        _done.pop((_session(), _fingerprint(key, values)), None)
+        _done.pop(where, None)
 
 
 def _flash(message: str, kind: str = "success") -> None:
