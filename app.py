@@ -55,8 +55,9 @@ else:
         routing.menu(sections)
         with st.sidebar:
             st.divider()
-            st.caption(f"Signed in as **{user.label}** ({', '.join(sorted(user.roles))})")
+            st.caption(f"Signed in as **{ui.md_escape(user.label)}** ({', '.join(sorted(user.roles))})")
             if st.button("Sign out"):
                 ui.sign_out(user)
                 st.rerun()
+ui.keep_session_cookie()
 routing.run(page)

@@ -14,7 +14,7 @@ from studio.accounts.service import (
     set_email,
     set_roles,
 )
-from studio.ui import routing
+from studio.ui import actions, routing
 
 routing.guard(__file__)
 
@@ -26,11 +26,18 @@ ui.show_flashes()
 form_no = st.session_state.get("add_person_form", 0)
 
 
-def run(fn, *args, success: str) -> bool:  # type: ignore[no-untyped-def]
-    if ui.attempt(fn, user, *args) is not ui.REFUSED:
-        ui.flash(success)
-        return True
-    return False
+def run(fn, *args, success: str) -> str:  # type: ignore[no-untyped-def]
+    """For a button's action: the service with this admin, in its own session."""
+    ui.call(fn, user, *args)
+    return success
+
+
+def add(values: dict) -> str:
+    said = run(add_person, values["name"] or "", values["password"] or "", values["roles"] or [],
+               values["display"] or "", values["email"] or "",
+               success=f"Added {(values['name'] or '').strip().lower()}.")  # fmt: skip
+    st.session_state["add_person_form"] = form_no + 1  # after the commit: a fresh, empty form
+    return said
 
 
 everyone = ui.call(people, user)
@@ -46,19 +53,21 @@ st.subheader("Add a person")
 with st.form(f"add_person_{form_no}"):
     # One row of columns per line, so the Tab order is the reading order.
     c1, c2 = st.columns(2)
-    name = c1.text_input("User name", key=f"add_name_{form_no}")
-    display = c2.text_input("Display name", key=f"add_display_{form_no}")
+    c1.text_input("User name", key=f"add_name_{form_no}")
+    c2.text_input("Display name", key=f"add_display_{form_no}")
     c1, c2 = st.columns(2)
-    email = c1.text_input("E-mail (optional)", key=f"add_email_{form_no}",
-                          help="Exports name the author by it (WordPress post_author, HubSpot authorEmail), "
-                               "and the inbox can e-mail them.")  # fmt: skip
-    password = c2.text_input("Initial password", type="password", key=f"add_password_{form_no}",
-                             help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
-    roles = st.multiselect("Roles", list(ROLES), default=["marketer"], key=f"add_roles_{form_no}")
-    go = st.form_submit_button("Add person", type="primary")
-if go and run(add_person, name, password, roles, display, email, success=f"Added {name.strip().lower()}."):
-    st.session_state["add_person_form"] = form_no + 1
-    st.rerun()
+    c1.text_input("E-mail (optional)", key=f"add_email_{form_no}",
+                  help="Exports name the author by it (WordPress post_author, HubSpot authorEmail), "
+                       "and the inbox can e-mail them.")  # fmt: skip
+    c2.text_input("Initial password", type="password", key=f"add_password_{form_no}",
+                  help=f"At least {PASSWORD_MIN_LENGTH} characters; share it privately.")
+    st.multiselect("Roles", list(ROLES), default=["marketer"], key=f"add_roles_{form_no}")
+    actions.form_submit(
+        "Add person", key=f"add_person_go_{form_no}", type="primary",
+        fields={"name": f"add_name_{form_no}", "display": f"add_display_{form_no}", "email": f"add_email_{form_no}",
+                "roles": f"add_roles_{form_no}", "password": f"add_password_{form_no}"},
+        action=add,
+    )  # fmt: skip
 
 names = [p.name for p in everyone]
 if names:
@@ -67,24 +76,23 @@ if names:
     current = next(p for p in everyone if p.name == who)
     c1, c2, c3 = st.columns(3)
     with c1.form("roles_form"):
-        new_roles = st.multiselect("Roles", list(ROLES), default=list(current.roles), key=f"roles_{who}")
-        if st.form_submit_button("Save roles") and run(set_roles, who, new_roles, success=f"Roles of {who} saved."):
-            st.rerun()
+        st.multiselect("Roles", list(ROLES), default=list(current.roles), key=f"roles_{who}")
+        actions.form_submit("Save roles", key=f"roles_go_{who}", fields={"roles": f"roles_{who}"},
+                            action=lambda v: run(set_roles, who, v["roles"] or [], success=f"Roles of {who} saved."))
     with c2.form("email_form"):
-        new_email = st.text_input("E-mail", value=current.email, key=f"email_{who}",
-                                  help="Leave empty to remove the address.")
-        if st.form_submit_button("Save e-mail") and run(set_email, who, new_email, success=f"E-mail of {who} saved."):
-            st.rerun()
-    with c3.form("password_form", clear_on_submit=True):
-        new_password = st.text_input("New password", type="password", key=f"pw_{who}")
-        if st.form_submit_button("Reset password") and run(
-            reset_password, who, new_password, success=f"Password of {who} reset."
-        ):
-            st.rerun()
+        st.text_input("E-mail", value=current.email, key=f"email_{who}", help="Leave empty to remove the address.")
+        actions.form_submit("Save e-mail", key=f"email_go_{who}", fields={"email": f"email_{who}"},
+                            action=lambda v: run(set_email, who, v["email"] or "", success=f"E-mail of {who} saved."))
+    with c3.form("password_form"):
+        st.text_input("New password", type="password", key=f"pw_{who}")
+        actions.form_submit(
+            "Reset password", key=f"pw_go_{who}", fields={"password": f"pw_{who}"}, clear=[f"pw_{who}"],
+            action=lambda v: run(reset_password, who, v["password"] or "", success=f"Password of {who} reset."),
+        )  # fmt: skip
     if current.disabled:
-        if st.button(f"Re-enable {who}") and run(enable_user, who, success=f"{who} can sign in again."):
-            st.rerun()
-    elif st.button(f"Disable {who}", help="They cannot sign in; their drafts and history stay.") and run(
-        disable_user, who, success=f"{who} is disabled."
-    ):
-        st.rerun()
+        actions.button(f"Re-enable {ui.md_escape(who)}", key=f"enable_{who}",
+                       action=lambda _v: run(enable_user, who, success=f"{who} can sign in again."))
+    else:
+        actions.button(f"Disable {ui.md_escape(who)}", key=f"disable_{who}",
+                       help="They cannot sign in; their drafts and history stay.",
+                       action=lambda _v: run(disable_user, who, success=f"{who} is disabled."))

@@ -21,7 +21,7 @@ from studio.drafting.brief import (
 from studio.drafting.service import save_text
 from studio.drafting.writer import DraftRun
 from studio.errors import user_message
-from studio.ui import routing
+from studio.ui import actions, routing
 from studio.ui.generation import current_choice, effective_settings
 from studio.ui.onboarding import show_next_step
 
@@ -35,12 +35,32 @@ show_next_step(user)
 
 choice, config_problem = current_choice()
 if config_problem:
-    st.error(config_problem)
+    ui.safe.message("error", config_problem)
 elif choice is not None and choice.is_demo:
-    st.info(f"**{choice.label}.** Drafts are composed from your brief by a template, not written by AI. "
+    st.info(f"**{ui.md_escape(choice.label)}.** Drafts are composed from your brief by a template, not written by AI. "
             "Set OPENAI_API_KEY or OPENAI_BASE_URL to use a model.", icon=":material/info:")
 elif choice is not None:
-    st.caption(f"Writing with **{choice.label}**.")
+    st.caption(f"Writing with **{ui.md_escape(choice.label)}**.")
+
+BRIEF_KEYS = ("brief_type", "brief_topic", "brief_audience", "brief_keywords", "brief_tone", "brief_formality",
+              "brief_temperature", "brief_words", "brief_language")
+
+
+def on_generate() -> None:
+    """The Generate button's callback, at the start of the run it causes. A second click on the
+    same brief while the first run streams stops that run (its draft is saved as interrupted):
+    the second run then finishes that same draft rather than starting another."""
+    brief = [st.session_state.get(k) for k in BRIEF_KEYS]
+    if actions.repeated("generate", brief):
+        # The first click's run was stopped before it began (its request is still waiting): keep
+        # it; or while it streamed: finish its draft.
+        if st.session_state.get("draft_action") != "generate":
+            st.session_state["draft_action"] = "resume"
+    else:
+        st.session_state["draft_action"] = "generate"
+        st.session_state.pop("generating", None)
+    actions.remember("generate", brief)
+
 
 with st.form("brief_form"):
     left, right = st.columns([3, 2])
@@ -63,10 +83,10 @@ with st.form("brief_form"):
         st.slider("Temperature", 0.0, 2.0, DEFAULT_TEMPERATURE, 0.05, key="brief_temperature", help=TEMPERATURE_HINT)
         st.caption("Low: focused and predictable. High: more varied, riskier.")
         if choice is not None and not choice.sends_temperature:
-            st.caption(f":material/warning: {choice.notice}")
+            st.caption(f":material/warning: {ui.md_escape(choice.notice)}")
         st.number_input("Target length (words)", WORDS_MIN, WORDS_MAX, 600, 50, key="brief_words")
         st.selectbox("Language", list(LANGUAGES), key="brief_language", format_func=LANGUAGES.get)
-    submitted = st.form_submit_button("Generate", type="primary", disabled=config_problem is not None)
+    st.form_submit_button("Generate", type="primary", disabled=config_problem is not None, on_click=on_generate)
 
 
 def brief_from_form() -> Brief:
@@ -88,26 +108,37 @@ def generate(draft_id: int | None) -> None:
         brief = brief_from_form()
     except BriefError as exc:
         for field, problem in exc.problems.items():
-            st.error(problem_text(field, problem))
+            st.error(problem_text(field, ui.md_escape(problem)))
         return
     try:
         run = DraftRun(brief, user, engine=ui.engine(), settings=effective_settings(), draft_id=draft_id)
+        # The draft and its brief are saved before the first request (a refusal stops here).
+        st.session_state["generating"] = run.start()
     except Exception as exc:  # noqa: BLE001
         message = user_message(exc)
         if message is None:
             raise
-        st.error(message)
+        ui.safe.message("error", message)
         return
     with st.container(border=True, key="draft_stream"):
-        st.write_stream(run.stream())
+        ui.safe.stream_markdown(run.stream())
+    st.session_state.pop("generating", None)
     st.session_state["last_outcome"] = run.outcome.as_dict() | {"version": run.outcome.draft_version}
     st.session_state["last_streamed"] = True
 
 
+def save_edit(values: dict, outcome: dict) -> str:
+    saved = ui.call(save_text, outcome["draft_id"], user, values["text"] or "", outcome["version"])
+    outcome.update(text=values["text"], version=saved.draft_version)
+    return f"Saved as revision {saved.number} of draft #{outcome['draft_id']}."
+
+
 action = st.session_state.pop("draft_action", None)
 outcome = st.session_state.get("last_outcome")
-if submitted:
+if action == "generate":
     generate(None)
+elif action == "resume" and st.session_state.get("generating"):
+    generate(st.session_state["generating"])
 elif action == "retry" and outcome:
     generate(outcome["draft_id"])
 elif action == "regenerate" and outcome:
@@ -117,20 +148,20 @@ outcome = st.session_state.get("last_outcome")
 if outcome:
     streamed_now = st.session_state.pop("last_streamed", False)
     if outcome["error"]:
-        st.error(outcome["error"], icon=":material/warning:")
+        ui.safe.message("error", outcome["error"], icon=":material/warning:")
         kept = "the brief and the text so far are" if outcome["text"] else "the brief is"
         st.caption(f"Saved as draft #{outcome['draft_id']}, marked incomplete: {kept} kept.")
         if not streamed_now and outcome["text"]:
             with st.container(border=True):
-                st.markdown(outcome["text"])
+                ui.safe.markdown(outcome["text"])
         if st.button("Retry", type="primary", key="retry_button"):
             st.session_state["draft_action"] = "retry"
             st.rerun()
     else:
         if not streamed_now:
             with st.container(border=True):
-                st.markdown(outcome["text"])
-        meta = [f"Saved as draft #{outcome['draft_id']}", outcome["provider_label"]]
+                ui.safe.markdown(outcome["text"])
+        meta = [f"Saved as draft #{outcome['draft_id']}", ui.md_escape(outcome["provider_label"])]
         if outcome["temperature"] is not None:
             meta.append(f"temperature {outcome['temperature']}")
         else:
@@ -140,15 +171,9 @@ if outcome:
         st.success(" · ".join(meta))
         with st.expander("Edit the text", expanded=False):
             with st.form("edit_after_generate"):
-                new_text = st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
-                save = st.form_submit_button("Save")
-            if save:
-                saved = ui.attempt(save_text, outcome["draft_id"], user, new_text, outcome["version"])
-                if saved:
-                    number, version = saved.number, saved.draft_version
-                    outcome.update(text=new_text, version=version)
-                    ui.flash(f"Saved as revision {number} of draft #{outcome['draft_id']}.")
-                    st.rerun()
+                st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
+                actions.form_submit("Save", key="edit_after_generate_save", fields={"text": "edit_text_value"},
+                                    action=lambda v, outcome=outcome: save_edit(v, outcome))
         cols = st.columns([1, 1, 3])
         if cols[0].button("Regenerate with these settings", key="regenerate_button"):
             st.session_state["draft_action"] = "regenerate"

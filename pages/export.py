@@ -14,7 +14,7 @@ from studio.export.picker import exportable
 from studio.export.presets import PRESETS, preset_name
 from studio.export.service import MODE_HELP, MODES, export_drafts, preview_export
 from studio.review.rules import status_label
-from studio.ui import routing, tables
+from studio.ui import actions, routing, tables
 from studio.workspace.service import site_timezone
 
 routing.guard(__file__)
@@ -31,7 +31,7 @@ def _error(exc: Exception) -> None:
     message = user_message(exc)
     if message is None:
         raise exc
-    st.error(message)
+    ui.safe.message("error", message)
 
 
 # -- The file just prepared (kept across reruns until the next export) ----------------------
@@ -164,23 +164,23 @@ else:
         count = f"{len(chosen)} draft{'s' if len(chosen) != 1 else ''}"
         st.caption(f"Exporting makes the file and marks the {count} exported; the file stays downloadable "
                    "under Past exports.")  # fmt: skip
-        if st.button(f"Export {count}", type="primary", disabled=bool(preview.problems), key="export_run"):
-            try:
-                done = ui.call(
-                    export_drafts, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported
-                )
-                batch_id, file = done.batch_id, done.file
-            except Exception as exc:  # noqa: BLE001
-                _error(exc)
-            else:
-                st.session_state["export_ready"] = {
-                    "batch_id": batch_id, "rows": file.row_count, "filename": file.filename_suggestion,
-                    "gzip": file.content_gzip, "size": file.size, "mimetype": file.mimetype, "sha256": file.sha256,
-                }  # fmt: skip
-                st.session_state["export_wanted"] = []
-                tables.select("export_table")
-                st.session_state.pop("export_past_pick", None)  # "Download again" offers the new one
-                st.rerun()
+
+        def export_now(_values: dict, selection=selection, preset=preset, mode=mode, bom=bom,
+                       include_exported=include_exported) -> None:  # fmt: skip
+            # Runs in the button's callback, once per click (a double-click exports once).
+            done = ui.call(export_drafts, user, selection, preset, mode=mode, bom=bom, include_exported=include_exported)
+            file = done.file
+            st.session_state["export_ready"] = {
+                "batch_id": done.batch_id, "rows": file.row_count, "filename": file.filename_suggestion,
+                "gzip": file.content_gzip, "size": file.size, "mimetype": file.mimetype, "sha256": file.sha256,
+            }  # fmt: skip
+            st.session_state["export_wanted"] = []
+            tables.select("export_table")
+            st.session_state.pop("export_past_pick", None)  # "Download again" offers the new one
+
+        actions.button(f"Export {count}", type="primary", disabled=bool(preview.problems), key="export_run",
+                       action=export_now, fields={"selection": "export_wanted", "preset": "export_preset",
+                                                  "mode": "export_mode"})  # fmt: skip
 
 # -- Past exports -----------------------------------------------------------------------------
 

@@ -53,11 +53,11 @@ show_api_key_help(base.masked_key())
 
 choice, problem = current_choice()
 if problem:
-    st.error(problem)
+    ui.safe.message("error", problem)
 elif choice is not None:
-    st.write(f"Drafts will be written with **{choice.label}**.")
+    st.write(f"Drafts will be written with **{ui.md_escape(choice.label)}**.")
     if choice.notice:
-        st.warning(choice.notice)
+        ui.safe.message("warning", choice.notice)
 if st.button("Test connection"):
     if choice is not None and choice.is_demo:
         st.info("There is no model to test: the studio uses the demo writer, which is not AI. Set "
@@ -65,12 +65,12 @@ if st.button("Test connection"):
     else:
         try:
             with st.spinner("Asking the model for one word…"):
-                st.success(check_connection(effective_settings()))
+                ui.safe.message("success", check_connection(effective_settings()))
         except Exception as exc:  # noqa: BLE001
             message = user_message(exc)
             if message is None:
                 raise
-            st.error(message)
+            ui.safe.message("error", message)
 
 show_workspace_settings(user)
 show_check_settings(ui.call(workspace_effective, base))

@@ -46,11 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Text that came in as bytes that are not UTF-8 is echoed escaped, never a crash on output.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     get_settings()
     try:
         return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("\nInterrupted; nothing more was done.", file=sys.stderr)
+        return 130
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code

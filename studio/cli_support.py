@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from studio.accounts.service import cli_account, get_user
 from studio.db import get_engine, migrate
+from studio.errors import PermissionDenied
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -40,7 +41,29 @@ def actor_for(session: Session, name: str | None) -> Any:
     user = get_user(session, name)
     if user is None:
         raise CliError(f"No account named '{name}'. Add one with: python -m studio users add {name} --role marketer")
+    if user.disabled:  # refused before any work, whatever the command
+        raise PermissionDenied(f"The account '{user.name}' is disabled, so it cannot act. An admin can re-enable it.")
     return user
+
+
+#: The largest id or count the databases' integer columns hold.
+MAX_ID = 2**31 - 1
+
+
+def bounded_int(low: int = 1, high: int = MAX_ID, what: str = "a whole number") -> Any:
+    """An argparse ``type`` for a whole number from ``low`` to ``high`` (ids, limits): anything
+    else is a usage error naming the range, never an overflow deep in the database."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} from {low:,} to {high:,} is needed; got {text}")
+        return value
+
+    return parse
 
 
 def add_as(parser: argparse.ArgumentParser, *, required: bool = False, help: str = "the account that acts") -> None:

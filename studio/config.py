@@ -55,9 +55,16 @@ class Settings(BaseSettings):
     # Processes that build large export files (see studio/export.py); 1 = in-process.
     studio_export_workers: int = Field(default=1, ge=1, le=16)
 
+    # Where a generated text goes when the database cannot take it (full, busy past every
+    # retry): default a `recovery` folder beside the SQLite database, else data/recovery.
+    studio_recovery_dir: str | None = None
+
     # Review workflow and accounts.
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)
+    # Signs the cookie that keeps a person signed in across a reload (studio/accounts/
+    # session_cookie.py); without it each server process makes a random key at start.
+    studio_session_secret: SecretStr | None = None
 
     # The WordPress site's time zone (IANA name), for post_date. Admins change it on Settings;
     # this is the value until they do (studio/workspace).

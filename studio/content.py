@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Literal
@@ -46,6 +47,19 @@ def clean_text(value: str) -> str:
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
+
+
+def unstorable(value: str) -> str | None:
+    """What in ``value`` no database can keep as text, in words, or None: a NUL character
+    (PostgreSQL refuses it) or a lone surrogate (bytes that were not valid UTF-8, as a terminal
+    hands them over). The one rule for every field a person types; see `studio.validation`."""
+    if "\x00" in value:
+        return "a NUL character (code 0)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "bytes that are not valid UTF-8"
+    return None
 
 
 def storable_text(text: str) -> str:
@@ -287,16 +301,22 @@ _STRICT_TRIGGERS = frozenset(FORMULA_TRIGGERS) | frozenset("\uff1d\uff0b\uff0d\u
 def neutralise(value: str, mode: Mode = "cms") -> str:
     """``value`` with a leading ``'`` if a spreadsheet would run it as a formula.
 
-    ``cms``: the first character is a trigger. ``spreadsheet``: also behind leading whitespace,
-    and the fullwidth forms count (some spreadsheets trim cells or fold them on entry).
+    ``cms``: the first character is a trigger. ``spreadsheet``: also behind leading whitespace
+    and invisible characters (zero-width, direction controls), and in any compatibility form
+    (full-width, small), as some spreadsheets trim or fold cells on entry.
     """
     if not value:
         return value
     if mode == "cms":
         return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-    stripped = value.lstrip()
-    if stripped and stripped[0] in _STRICT_TRIGGERS:
+    if value[0] in _STRICT_TRIGGERS:  # also an all-whitespace cell that starts with a tab or CR
         return "'" + value
-    if value[0] in _STRICT_TRIGGERS:  # all-whitespace cell that starts with a tab or CR
-        return "'" + value
+    for ch in value:
+        # Leading spaces and invisible characters (zero-width, direction controls such as a
+        # right-to-left override, a byte-order mark) are skipped: some spreadsheets drop them.
+        if ch.isspace() or unicodedata.category(ch) == "Cf":
+            continue
+        # The first visible character, in any compatibility form (full-width, small "﹦").
+        first = unicodedata.normalize("NFKC", ch)[:1]
+        return "'" + value if first in _STRICT_TRIGGERS else value
     return value

@@ -6,7 +6,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from studio.config import PROJECT_ROOT, get_settings
-from studio.errors import VersionConflict
+from studio.errors import VersionConflict, database_error
 
 _log = logging.getLogger(__name__)
 
@@ -126,10 +126,19 @@ def _checkpoint_when_large(path: str):  # type: ignore[no-untyped-def]
     return on_checkin
 
 
+#: Execution option for a connection that only reads: on SQLite its transactions begin
+#: DEFERRED, so they neither take nor wait for the write lock.
+READ_ONLY = "studio_read_only"
+
+
 def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
     # Writers take the lock at BEGIN so two transactions never deadlock upgrading a read lock;
     # with busy_timeout this turns contention into waiting rather than "database is locked".
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A connection that only reads (READ_ONLY) begins deferred: in WAL mode it never waits.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -189,26 +198,42 @@ _PG_CONTENTION = {"40001", "40P01", "55P03"}
 
 
 def _lost_a_race(exc: BaseException) -> bool:
-    """True for errors that mean "someone else changed this at the same moment"."""
+    """True for errors that mean "someone else changed this at the same moment". SQLite's
+    "database is locked" is not one: it means the wait for the lock ran out (DatabaseBusy)."""
     if isinstance(exc, StaleDataError):  # a versioned UPDATE matched no row
         return True
     if isinstance(exc, DBAPIError):
-        if getattr(exc.orig, "sqlstate", None) in _PG_CONTENTION:
-            return True
-        message = str(exc.orig).lower()
-        return "database is locked" in message or "database table is locked" in message
+        return getattr(exc.orig, "sqlstate", None) in _PG_CONTENTION
     return False
 
 
+AFTER_COMMIT = "studio_after_commit"
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the session's transaction has committed, outside any transaction
+    (slow work that must not hold the database's write lock: the checks of a new revision).
+    It runs in `session_scope`, after the commit and before the scope returns; if the
+    transaction rolls back it never runs. ``action`` opens its own short sessions."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """One short session per user action: commit on success, roll back on any error.
 
-    Losing a race with another action (a stale version at flush, SQLite still busy after its
-    timeout, a PostgreSQL deadlock or serialization failure) rolls back and raises
-    VersionConflict, whose message tells the person to reload; never a raw database error.
+    Losing a race with another action (a stale version at flush, a PostgreSQL deadlock or
+    serialization failure) rolls back and raises VersionConflict, whose message tells the person
+    to reload. Other database errors a person can act on (busy past the timeout, a full disk,
+    an unreachable server, a value it cannot store) become the `errors.StorageError` or
+    `InputError` that `errors.database_error` names; never a raw database error.
+    ``read_only``: the action only reads (on SQLite it then never waits for writers).
+    Actions registered with `after_commit` run once the commit is done.
     """
-    session = session_factory(engine or get_engine())()
+    engine = engine or get_engine()
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
+    session = session_factory(engine)()
     try:
         yield session
         session.commit()
@@ -218,9 +243,15 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise VersionConflict(
                 "Someone else changed this at the same moment; reload to see it. Nothing was changed."
             ) from exc
+        mapped = database_error(exc)
+        if mapped is not None:
+            raise mapped from exc
         raise
     finally:
+        pending = session.info.pop(AFTER_COMMIT, [])
         session.close()
+    for action in pending:
+        action()
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
@@ -243,13 +274,34 @@ def migrate(engine: Engine | None = None) -> None:
     cfg = alembic_config(engine)
     if current_revision(engine) == ScriptDirectory.from_config(cfg).get_current_head():
         return
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Processes starting at once migrate one after the other; the ones that wait
+                # then find the schema current (Alembic reads the version inside this lock).
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        mapped = database_error(exc)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+
+
+# An arbitrary number naming the studio's migration lock among PostgreSQL advisory locks.
+_MIGRATION_LOCK = 4_242_012
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema's revision, read without taking (or waiting for) SQLite's write lock."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except DBAPIError as exc:
+        mapped = database_error(exc)
+        if mapped is not None:
+            raise mapped from exc
+        raise

@@ -54,7 +54,11 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        line = sys.stdin.buffer.readline()
+        try:
+            return line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise CliError("The password on standard input is not valid UTF-8; nothing was saved.", EXIT_USAGE) from None
     if not sys.stdin.isatty():
         raise CliError("No terminal to ask for a password: use --password-stdin.", EXIT_USAGE)
     first = getpass.getpass("Password: ")

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from studio.accounts.permissions import ROLES
 from studio.errors import InputError
+from studio.validation import problem as text_problem
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024
@@ -38,7 +39,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return password_hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 
@@ -71,6 +72,9 @@ def validate_name(name: str) -> str:
 
 
 def validate_password(password: str, *, name: str | None = None) -> None:
+    found = text_problem(password, "The password")
+    if found is not None:
+        raise ValidationError("password", found)
     if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
         raise ValidationError(
             "password", f"Password must be at least {PASSWORD_MIN_LENGTH} characters long."
@@ -116,6 +120,9 @@ def validate_email(email: str | None) -> str | None:
 
 
 def display_name_or(display_name: str, typed_name: str) -> str:
+    found = text_problem(display_name, "The display name")
+    if found is not None:
+        raise ValidationError("display_name", found)
     cleaned = " ".join((display_name or "").split())
     if len(cleaned) > DISPLAY_NAME_MAX_LENGTH:
         raise ValidationError(

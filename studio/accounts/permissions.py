@@ -91,6 +91,19 @@ def authorize(session: Session, actor: Any, action: str) -> User:
 
 
 
+def active(session: Session, actor: Any) -> User:
+    """The actor as the database has it now, refused when gone or disabled (for reads that need
+    no particular role, such as listing one's own drafts)."""
+    if actor is None or getattr(actor, "id", None) is None:
+        raise PermissionDenied("Please sign in first.")
+    fresh = session.get(User, actor.id, populate_existing=True)
+    if fresh is None:
+        raise PermissionDenied("Your account no longer exists.")
+    if fresh.disabled:
+        raise PermissionDenied("Your account is disabled.")
+    return fresh
+
+
 def _roles_for(action: str) -> frozenset[str]:
     try:
         return PERMISSIONS[action]

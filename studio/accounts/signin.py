@@ -23,6 +23,7 @@ from studio.accounts.passwords import NAME_MAX_LENGTH
 from studio.accounts.schemas import Person
 from studio.audit.service import ACTOR_NAME_MAX_LEN, record
 from studio.config import Settings
+from studio.content import storable_text
 from studio.errors import StudioError
 from studio.models import User, utcnow
 
@@ -132,7 +133,9 @@ def authenticate(
     changed) and records an event; the caller's scope commits those.
     """
     now = _aware(now) if now is not None else utcnow()
-    typed = name if isinstance(name, str) else ""
+    # Whatever was typed is looked up and recorded as text every database can keep (a NUL or
+    # bytes that are not UTF-8 match no account anyway).
+    typed = storable_text(name.replace("\x00", "\ufffd")) if isinstance(name, str) else ""
     password = password if isinstance(password, str) else ""
     key = typed.strip().lower()
     claimed = key[: ACTOR_NAME_MAX_LEN]

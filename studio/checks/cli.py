@@ -8,11 +8,13 @@ usage or input errors.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 
 from studio.checks.fetch import FetchError, air_gap_instructions, fetch
 from studio.checks.pipeline import backend_statuses, check
+from studio.cli_support import bounded_int
 from studio.config import get_settings
 
 FAILING = {"warn": {"warn", "block", "unavailable"}, "block": {"block", "unavailable"}}
@@ -24,7 +26,8 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--fail-on", choices=("warn", "block"), default=None,
                    help="exit 1 when the verdict is at least this bad (unavailable always counts)")
-    p.add_argument("--words", type=int, default=None, metavar="N", help="target length in words")
+    p.add_argument("--words", type=bounded_int(1, 100_000, "a number of words"), default=None, metavar="N",
+                   help="target length in words")
     p.set_defaults(func=cmd_check)
 
     m = subparsers.add_parser("models", help="toxicity model files (Detoxify)")
@@ -69,15 +72,52 @@ def format_report(report, text: str) -> str:
     return "\n".join(lines)
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)  # fmt: skip
+
+
+def decode_input(data: bytes, name: str) -> str:
+    """The text of ``data``, decoded strictly: UTF-8, or UTF-16/32 announced by a byte-order
+    mark. Anything else (stray bytes, NUL characters as in UTF-16 without a mark) is refused
+    with a sentence: a check must never pass text it could not read."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{name} starts like {encoding.upper()} text but is not valid {encoding.upper()} "
+                                 f"(byte {exc.start}); save it as UTF-8 and check again.") from None  # fmt: skip
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start} cannot start "
+            "a UTF-8 character); save it as UTF-8 and check again."
+        ) from None
+    if "\x00" in text:
+        raise ValueError(
+            f"{name} contains NUL characters: it looks like UTF-16 without a byte-order mark, or a binary "
+            "file. Save it as UTF-8 and check again."
+        )
+    return text
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    name = "standard input" if args.path == "-" else args.path
     try:
         if args.path == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read()
         else:
-            with open(args.path, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(args.path, "rb") as fh:
+                data = fh.read()
+        text = decode_input(data, name)
     except OSError as exc:
-        print(f"check: cannot read {args.path}: {exc}", file=sys.stderr)
+        print(f"check: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"check: {exc}", file=sys.stderr)
         return 2
     report = check(text, _settings(), target_words=args.words)
     if args.json:

@@ -8,6 +8,11 @@ Backends, each named in the report with its status:
 * rules, always offline: ``bias-rules`` (YAML files in ``rules/``, plus the gender-coded wording
   signal), ``pii``, ``claims``, ``banned-terms`` and ``quality``.
 
+Every backend reads the text's shadow (`shadow.shadow`: invisible characters dropped, NFKC,
+Latin accents and lookalike letters folded), and each finding is mapped back to the characters
+of the original text it covers. Invisible characters that hide something are findings too
+(quality, "invisible-character").
+
 The verdict comes from `policy.decide`. Nothing here raises for bad input or a broken backend:
 a backend that fails is reported ``unavailable`` with the reason, and if no toxicity backend ran
 the verdict is ``unavailable`` (needs manual review), never ``pass``.
@@ -16,6 +21,7 @@ the verdict is ``unavailable`` (needs manual review), never ``pass``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from studio.checks import policy
@@ -23,6 +29,7 @@ from studio.checks.pii import find_pii
 from studio.checks.quality import check_quality
 from studio.checks.report import CATEGORIES, BackendStatus, Finding, Report
 from studio.checks.rules import bias_rules, claims_rules, gender_coded, term_rules
+from studio.checks.shadow import Shadow, fold, invisible, shadow
 from studio.checks.text import bounded, normalize, phrase_pattern, sentences, token_norms, words
 from studio.checks.toxicity import run_toxicity, toxicity_statuses
 from studio.config import get_settings
@@ -70,7 +77,7 @@ def _allow_spans(text: str, allowlist: list[str]) -> list[tuple[int, int]]:
         if not term:
             continue
         try:
-            rx = re.compile(bounded(phrase_pattern(term)), re.IGNORECASE)
+            rx = re.compile(bounded(phrase_pattern(fold(term))), re.IGNORECASE)
         except re.error:
             continue
         spans.extend((m.start(), m.end()) for m in rx.finditer(text))
@@ -133,9 +140,11 @@ def check(text: str, settings=None, *, target_words: int | None = None) -> Repor
         )
 
 
-def _check(text: str, settings, *, target_words: int | None) -> Report:
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
+def _check(original: str, settings, *, target_words: int | None) -> Report:
+    if not isinstance(original, str):
+        original = "" if original is None else str(original)
+    seen = shadow(original)
+    text = seen.text  # every backend reads the shadow; findings are mapped back below
     sents = sentences(text)
     toks = words(text)
     norms = token_norms(toks)
@@ -179,11 +188,40 @@ def _check(text: str, settings, *, target_words: int | None) -> Report:
     findings, dropped = _apply_allowlist(text, findings, list(settings.studio_allowlist or []))
     if dropped:
         signals["allowlisted"] = dropped
+    findings = [_on_original(f, seen) for f in findings] + _invisible_findings(original)
     findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category), f.label))
     warn, block = policy.thresholds(settings)
     signals["thresholds"] = {"warn": warn, "block": block}
     verdict = policy.decide(findings, backends, settings)
     return Report(verdict, backends, findings, signals)
+
+
+def _on_original(f: Finding, seen: Shadow) -> Finding:
+    """A finding on the shadow, moved onto the original characters it covers."""
+    if seen.identical or f.document_level:
+        return f
+    start, end = seen.span(f.start, f.end)
+    return dataclasses.replace(f, start=start, end=end, text=seen.original[start:end])
+
+
+INVISIBLE_NOTE = (
+    "Invisible character{s} here ({names}). Readers cannot see {obj}, but {subj} can hide words from "
+    "the checks, break search and links in the CMS, or (direction controls) show the text in "
+    "another order than it is stored. Remove {obj} unless you put {obj} there on purpose."
+)
+
+
+def _invisible_findings(original: str) -> list[Finding]:
+    out = []
+    for run in invisible(original):
+        many = run.end - run.start > 1
+        out.append(Finding(
+            "quality", "invisible-character", run.start, run.end, original[run.start:run.end], "warn",
+            suggestions=[], rule="quality.invisible_character",
+            note=INVISIBLE_NOTE.format(s="s" if many else "", names=", ".join(run.names),
+                                       obj="them" if many else "it", subj="they" if many else "it"),
+        ))  # fmt: skip
+    return out
 
 
 def _pii(text):

@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 
 from studio.checks.report import Finding
+from studio.checks.shadow import fold
 from studio.checks.text import Span, bounded, normalize, phrase_pattern, token_norms, words
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -217,7 +218,7 @@ def _load_file(path: Path, rs: RuleSet) -> None:
 
 
 def add_phrase(rs: RuleSet, phrase: str, rule_id: str) -> None:
-    phrase = phrase.strip()
+    phrase = fold(phrase).strip()  # read as the checked text is (see shadow.py)
     if not phrase:
         return
     if _WORDY.match(phrase):

@@ -1,23 +1,58 @@
-"""Runs the check pipeline on a revision and stores the report with it."""
+"""Runs the check pipeline on a revision and stores the report with it.
+
+The pipeline is slow next to a database write (a model is loaded and run), so it never runs
+inside a write transaction: holding SQLite's write lock while it runs would make every other
+writer wait for it. `run_checks` keeps its role (check a revision, store the report) and takes
+the report when the caller ran the pipeline beforehand (`check_text`, outside any transaction);
+`check_after_commit` checks a revision added in the caller's transaction once that commits, and
+stores the report in a short transaction of its own.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import logging
 
-from studio.checks.pipeline import check
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from studio.checks.pipeline import Report, check
 from studio.config import Settings, get_settings
+from studio.db import after_commit, session_scope
 from studio.models import CheckReport, Draft, Finding, Revision
 from studio.workspace.service import effective_settings
 
+log = logging.getLogger(__name__)
+
+
+def check_text(body: str, settings: Settings | None = None, *, target_words: int | None = None) -> Report:
+    """The pipeline on ``body``; touches no database. Call it outside any transaction, with the
+    settings `settings_for_checks` read."""
+    return check(body, settings or get_settings(), target_words=target_words)
+
+
+def settings_for_checks(session: Session, settings: Settings | None = None) -> Settings:
+    """The settings a check runs under: the environment's, with the workspace's banned terms and
+    allowed phrases (stored in the database by admins) over them."""
+    return effective_settings(session, settings or get_settings())
+
 
 def run_checks(
-    session: Session, draft: Draft, revision: Revision, settings: Settings | None = None
+    session: Session,
+    draft: Draft,
+    revision: Revision,
+    settings: Settings | None = None,
+    *,
+    report: Report | None = None,
 ) -> CheckReport:
-    # The workspace's banned terms and allowed phrases (Settings, stored in the database) apply
-    # over the environment's.
-    settings = effective_settings(session, settings or get_settings())
-    report = check(revision.body, settings, target_words=draft.target_words)
+    """Check ``revision`` (or take ``report``, the pipeline's result for its body, run before the
+    transaction) and store the report with it."""
+    if report is None:
+        report = check_text(revision.body, settings_for_checks(session, settings), target_words=draft.target_words)
+    return store_report(session, draft, revision, report)
+
+
+def store_report(session: Session, draft: Draft, revision: Revision, report: Report) -> CheckReport:
     row = CheckReport(
         revision_id=revision.id,
         verdict=report.verdict,
@@ -44,9 +79,40 @@ def run_checks(
     ]
     session.add(row)
     if draft.current_revision_id in (None, revision.id):
-        draft.check_verdict = report.verdict
+        # The verdict the queue filters on. Written without the draft's version: a check is not
+        # a change anyone made, so nobody's open view of the draft goes stale because of it.
+        session.execute(
+            update(Draft)
+            .where(Draft.id == draft.id)
+            .values(check_verdict=report.verdict)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(draft, "check_verdict", report.verdict)
     session.flush()
     return row
+
+
+def check_after_commit(
+    session: Session, draft: Draft, revision: Revision, settings: Settings | None = None
+) -> None:
+    """Check ``revision`` once the caller's transaction has committed, and store its report in a
+    short transaction of its own. Until then (or if storing fails) the revision has no report,
+    which reads as "needs manual review", never as passed; submitting checks again anyway."""
+    engine = session.get_bind()
+    draft_id, revision_id, body, target = draft.id, revision.id, revision.body, draft.target_words
+    settings = settings_for_checks(session, settings)  # read now, in the caller's transaction
+
+    def run() -> None:
+        report = check_text(body, settings, target_words=target)
+        try:
+            with session_scope(engine) as s:
+                stored_draft, stored_revision = s.get(Draft, draft_id), s.get(Revision, revision_id)
+                if stored_draft is not None and stored_revision is not None:
+                    store_report(s, stored_draft, stored_revision, report)
+        except Exception:  # noqa: BLE001 - the revision is saved; it stays unchecked (fail closed)
+            log.warning("the report of revision %s could not be stored", revision_id, exc_info=True)
+
+    after_commit(session, run)
 
 
 def latest_report(session: Session, revision_id: int) -> CheckReport | None:

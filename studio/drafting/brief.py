@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studio.errors import InputError
+from studio.validation import problem as text_problem
 
 CONTENT_TYPES: dict[str, str] = {
     "blog": "Blog post",
@@ -108,6 +109,10 @@ class Brief:
     def create(cls, **values: Any) -> Brief:
         """Build a Brief from form or CLI values, or raise BriefError naming every bad field."""
         problems: dict[str, str] = {}
+        for name, label in (("topic", "Topic"), ("audience", "Audience"), ("keywords", "Keywords")):
+            found = text_problem(values.get(name), label)
+            if found is not None:
+                problems[name] = found
 
         content_type = str(values.get("content_type") or "").strip().lower()
         if content_type not in CONTENT_TYPES:
@@ -116,7 +121,9 @@ class Brief:
             )
 
         topic = _clean(str(values.get("topic") or ""))
-        if not topic:
+        if "topic" in problems:
+            pass
+        elif not topic:
             problems["topic"] = "Topic is empty. Say in a sentence what the piece is about."
         elif len(topic) > TOPIC_MAX_CHARS:
             problems["topic"] = (
@@ -125,14 +132,16 @@ class Brief:
             )
 
         audience = _clean(str(values.get("audience") or ""))
-        if len(audience) > AUDIENCE_MAX_CHARS:
+        if "audience" not in problems and len(audience) > AUDIENCE_MAX_CHARS:
             problems["audience"] = (
                 f"Audience is {len(audience)} characters; the limit is {AUDIENCE_MAX_CHARS}."
             )
 
         raw_keywords = values.get("keywords")
         keywords: list[str] = []
-        if raw_keywords is not None and not isinstance(raw_keywords, (str, list, tuple)):
+        if "keywords" in problems:
+            pass
+        elif raw_keywords is not None and not isinstance(raw_keywords, (str, list, tuple)):
             problems["keywords"] = "Keywords must be text: words or phrases separated by commas."
         else:
             keywords = parse_keywords(raw_keywords)

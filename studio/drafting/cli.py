@@ -7,12 +7,22 @@ import json
 import sys
 from typing import Any
 
-from studio.cli_support import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, CliError, actor_for, add_as, open_engine
+from studio.cli_support import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliError,
+    actor_for,
+    add_as,
+    bounded_int,
+    open_engine,
+)
 from studio.db import session_scope
 from studio.drafting.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE, Brief, BriefError
 from studio.drafting.providers import ProviderConfigError
 from studio.drafting.service import list_drafts
-from studio.drafting.writer import DraftRun
+from studio.drafting.writer import DraftRun, GenerationOutcome
+from studio.interrupts import exit_status, signals_as_interrupt
 from studio.review.rules import STATUSES
 
 _FLAGS = {"content_type": "type", "target_words": "words", "tone": "tone"}
@@ -31,7 +41,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--language", default="en")
     p.add_argument("--provider", choices=["demo", "openai", "auto"], default=None)
     p.add_argument("--model", default=None)
-    p.add_argument("--seed", type=int, default=None, help="make the demo writer (and seed-aware models) repeatable")
+    p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=None, help="make the demo writer (and seed-aware models) repeatable")
     add_as(p, help="the account the draft belongs to")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     p.set_defaults(func=cmd_generate)
@@ -39,7 +49,7 @@ def register(subparsers: Any) -> None:
     drafts = subparsers.add_parser("drafts", help="list drafts").add_subparsers(dest="drafts_command", required=True)
     p = drafts.add_parser("list")
     p.add_argument("--status", choices=[s.value for s in STATUSES])
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=bounded_int(1, 100_000, "a number of drafts"), default=200)
     add_as(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_drafts_list)
@@ -67,21 +77,32 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     engine = open_engine()
     with session_scope(engine) as session:
-        actor = actor_for(session, args.as_user)
+        actor = actor_for(session, args.as_user)  # a disabled account stops here
     try:
         run = DraftRun(brief, actor, engine=engine, provider=args.provider, model=args.model, seed=args.seed)
     except ProviderConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
+    # The draft and its brief are saved (and the account's permission checked) before any
+    # request; from here on the text is saved as it streams.
+    run.start()
     if not args.json:
         print(f"# Writing with {run.choice.label}", file=sys.stderr)
         if run.choice.notice:
             print(f"# Note: {run.choice.notice}", file=sys.stderr)
-        for piece in run.stream():
-            sys.stdout.write(piece)
-            sys.stdout.flush()
-        print()
-    else:
-        run.run()
+    pieces = run.stream()
+    try:
+        with signals_as_interrupt():  # SIGTERM and SIGHUP stop the run as Ctrl-C does
+            try:
+                for piece in pieces:
+                    if not args.json:
+                        sys.stdout.write(piece)
+                        sys.stdout.flush()
+            finally:
+                pieces.close()  # an interruption outside the stream still ends it with a save
+            if not args.json:
+                print()
+    except KeyboardInterrupt as exc:
+        return _interrupted(args, run.outcome, exc)
     run.wait_for_fields(timeout=run.settings.studio_request_timeout * 2)
     outcome = run.outcome
     assert outcome is not None
@@ -96,8 +117,26 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupted(args: argparse.Namespace, outcome: GenerationOutcome | None, exc: BaseException) -> int:
+    """Ctrl-C, SIGTERM or SIGHUP: one line saying what was kept, no traceback."""
+    name = str(exc) or "Ctrl-C"
+    if outcome is None:  # pragma: no cover - the stream always ends with its save
+        print(f"\n# Interrupted ({name}) before anything was saved.", file=sys.stderr)
+        return exit_status(exc)
+    if args.json:
+        print(json.dumps(outcome.as_dict(), ensure_ascii=False))
+    kept = f"the {len(outcome.text):,} characters written so far" if outcome.text else "no text yet"
+    where = (f"draft {outcome.draft_id}, marked incomplete, with the brief and {kept}"
+             if outcome.recovery_file is None else f"the recovery file {outcome.recovery_file}")  # fmt: skip
+    print(f"\n# Interrupted ({name}): saved as {where}. Open it in My drafts to retry or edit it.",
+          file=sys.stderr)  # fmt: skip
+    return exit_status(exc)
+
+
 def cmd_drafts_list(args: argparse.Namespace) -> int:
-    with session_scope(open_engine()) as session:
+    # Only reads (unless the command line's own account must be made first): on SQLite it then
+    # never waits for a writer.
+    with session_scope(open_engine(), read_only=bool(args.as_user)) as session:
         rows = list_drafts(session, actor_for(session, args.as_user), status=args.status, limit=args.limit)
     if args.json:
         print(json.dumps([

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from studio.accounts.permissions import authorize, can, require
+from studio.accounts.permissions import active, authorize, can, require
 from studio.audit.service import record
-from studio.checks.service import run_checks as check_revision
+from studio.checks.report import Report
+from studio.checks.service import check_after_commit, store_report
 from studio.content import HTML_VERSION, render_html, storable_text, title_from_markdown
 from studio.drafting.brief import Brief
 from studio.drafting.schemas import DraftRow, SavedRevision
@@ -17,6 +18,7 @@ from studio.errors import InputError, NotFound, PermissionDenied, VersionConflic
 from studio.models import AuditEvent, Draft, Finding, Generation, Revision, User, utcnow
 from studio.review.rules import DraftStatus, edit_refusal
 from studio.search import index_draft
+from studio.validation import storable
 
 MAX_BODY_CHARS = 200_000
 TITLE_MAX_CHARS = 300
@@ -72,29 +74,62 @@ def add_revision(
     note: str = "",
     *,
     run_checks: bool = True,
+    report: Report | None = None,
 ) -> Revision:
-    """Every text change is a new revision; the draft points at the newest."""
-    body = storable_text(body)
-    if len(body) > MAX_BODY_CHARS:
-        raise DraftInputError(f"The text is {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}.")
+    """Every text change is a new revision; the draft points at the newest.
+
+    Its checks run once this transaction has committed (`checks.service.check_after_commit`),
+    never while it holds the database; a caller that ran them beforehand passes ``report``.
+    """
+    body = _body_within_limit(body)
     lock_draft(session, draft)  # no two revisions get one number
     number = (
         session.scalar(select(func.max(Revision.number)).where(Revision.draft_id == draft.id)) or 0
     ) + 1
     revision = Revision(
-        draft_id=draft.id,
-        number=number,
-        body=body,
-        author_id=actor.id if actor else None,
-        reason=reason,
-        note=note,
-        # Rendered once here rather than in every export of it.
-        body_html=render_html(body),
-        html_version=HTML_VERSION,
+        draft_id=draft.id, number=number, body=body, author_id=actor.id if actor else None, reason=reason,
+        note=note, body_html=render_html(body), html_version=HTML_VERSION,  # rendered once, not per export
     )
     previous_body = draft.current_revision.body if draft.current_revision is not None else ""
     session.add(revision)
     session.flush()
+    _take_text(session, draft, revision, body, reason, note, previous_body, run_checks=run_checks, report=report)
+    return revision
+
+
+def rewrite_revision(
+    session: Session,
+    draft: Draft,
+    revision: Revision,
+    body: str,
+    reason: str,
+    note: str = "",
+    *,
+    run_checks: bool = True,
+    report: Report | None = None,
+) -> Revision:
+    """The revision a generation has been writing as it streamed takes its final text (the one
+    exception to "every change is a new revision": it is still the same run's text)."""
+    body = _body_within_limit(body)
+    lock_draft(session, draft)
+    previous_body = draft.current_revision.body if draft.current_revision is not None else ""
+    revision.body, revision.reason, revision.note = body, reason, note
+    revision.body_html, revision.html_version = render_html(body), HTML_VERSION
+    _take_text(session, draft, revision, body, reason, note, previous_body, run_checks=run_checks, report=report)
+    return revision
+
+
+def _body_within_limit(body: str) -> str:
+    body = storable_text(body)
+    if len(body) > MAX_BODY_CHARS:
+        raise DraftInputError(f"The text is {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}.")
+    return body
+
+
+def _take_text(
+    session: Session, draft: Draft, revision: Revision, body: str, reason: str, note: str, previous_body: str,
+    *, run_checks: bool, report: Report | None,
+) -> None:  # fmt: skip
     draft.current_revision = revision
     draft.incomplete = reason == "partial"
     if reason != "partial":
@@ -104,9 +139,10 @@ def add_revision(
         draft.title = title_from_markdown(body)[:TITLE_MAX_CHARS] or draft.title
     draft.updated_at = utcnow()
     index_draft(session, draft)
-    if run_checks and body.strip():
-        check_revision(session, draft, revision)
-    return revision
+    if report is not None:
+        store_report(session, draft, revision, report)
+    elif run_checks and body.strip():
+        check_after_commit(session, draft, revision)
 
 
 def guard_view(actor: Any, draft: Any) -> None:
@@ -200,7 +236,8 @@ def edit_text(
     refusal = edit_refusal(draft, actor)
     if refusal is not None:
         raise PermissionDenied(refusal)
-    body = storable_text(body)
+    storable(note or "", "The note", "note")
+    body = storable_text(storable(body, "The text", "body"))
     if not body.strip():
         raise DraftInputError("The text is empty. Nothing was saved.")
     current = draft.current_revision.body if draft.current_revision else None
@@ -227,6 +264,7 @@ def save_text(
 
 
 def list_own_drafts(session: Session, actor: Any, *, status: str | None = None, limit: int = 200) -> list[DraftRow]:
+    actor = active(session, actor)
     stmt = (
         select(Draft, User.name)
         .join(User, User.id == Draft.author_id, isouter=True)
@@ -241,6 +279,7 @@ def list_own_drafts(session: Session, actor: Any, *, status: str | None = None, 
 
 def list_drafts(session: Session, actor: Any, *, status: str | None = None, limit: int = 200) -> list[DraftRow]:
     """All drafts for people who may see them all; otherwise the person's own."""
+    actor = active(session, actor)
     if not can(actor, "draft.view_all"):
         return list_own_drafts(session, actor, status=status, limit=limit)
     stmt = (

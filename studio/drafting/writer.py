@@ -1,9 +1,20 @@
 """The writer: one generation run from brief to saved draft, streamed.
 
-`DraftRun.stream()` yields text chunks as they arrive (the page hands it to st.write_stream, the
-CLI prints it). Whatever happens (success, provider error, a dropped stream, the person stopping
-the run or leaving the page), the run ends by saving: the brief, the text exactly as streamed,
-and a Generation record. A failure leaves the draft marked incomplete with the error in words.
+`DraftRun.stream()` yields text chunks as they arrive (the page shows them, the CLI prints
+them). Nothing waits for the end to be saved:
+
+- `start()` (called by `stream()` if the caller did not) saves the draft with its brief and a
+  Generation record before the first request, after checking the person may write drafts: a
+  refusal stops the run before any model is called;
+- while the text streams, a `saver.StreamSaver` keeps it saved every few seconds (or when a
+  paragraph ends), so a killed process keeps the brief and the text up to the last save;
+- whatever ends the stream (the end, a provider error, a dropped connection, the person
+  stopping, Ctrl-C, SIGTERM or SIGHUP in the CLI), the run ends with one last save: the text
+  exactly as streamed, the generation record, the checks' report (run before that save, outside
+  any transaction). A failure leaves the draft marked incomplete with the error in words;
+- a reply longer than a draft may be is cut at the limit, marked where it was cut, and saved;
+- if the last save fails even after retries, the brief and the text go to a recovery file whose
+  path the error message names.
 """
 
 from __future__ import annotations
@@ -17,7 +28,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from studio.accounts.permissions import authorize
 from studio.audit.service import record
+from studio.checks.report import Report
+from studio.checks.service import check_text, settings_for_checks
 from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
@@ -31,12 +45,42 @@ from studio.drafting.providers import (
     get_chat_model,
     resolve_provider,
 )
-from studio.drafting.service import add_revision, create_draft, get_draft, update_brief
+from studio.drafting.saver import (
+    IN_PROGRESS,
+    SAVE_ATTEMPTS,
+    StreamSaver,
+    save_with_retries,
+    write_recovery_file,
+)
+from studio.drafting.service import (
+    MAX_BODY_CHARS,
+    add_revision,
+    create_draft,
+    get_draft,
+    rewrite_revision,
+    update_brief,
+)
+from studio.errors import user_message
+from studio.interrupts import shielded
 from studio.models import Draft, Generation, Revision, User
 from studio.publishing.fields import PublishingFields, derive_fields
 from studio.publishing.service import apply_proposed_fields, refine_proposed_fields
 
 log = logging.getLogger(__name__)
+
+TRUNCATION_MARK = (
+    f"\n\n---\n\n**[Cut here: the reply passed the {MAX_BODY_CHARS:,}-character limit of a draft. "
+    "The rest was not saved.]**\n"
+)
+TOO_LONG = (
+    f"The reply was longer than a draft may be ({MAX_BODY_CHARS:,} characters), so it was cut there and "
+    "the cut is marked at the end of the text. The text up to the cut is kept: shorten or finish it "
+    "before submitting, or retry with a lower target length."
+)
+
+
+class ReplyTooLong(Exception):
+    """The reply passed MAX_BODY_CHARS; the run stopped reading it there."""
 
 
 @dataclass
@@ -55,6 +99,8 @@ class GenerationOutcome:
     time_to_first_token_ms: float | None = None
     total_time_ms: float | None = None
     usage: dict[str, int] = field(default_factory=dict)
+    #: Where the brief and the text were written when the database could not take them.
+    recovery_file: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,11 +117,12 @@ class GenerationOutcome:
             "time_to_first_token_ms": self.time_to_first_token_ms,
             "total_time_ms": self.total_time_ms,
             "usage": self.usage,
+            "recovery_file": self.recovery_file,
         }
 
 
 class DraftRun:
-    """One generation. Use `stream()` once; read `outcome` afterwards."""
+    """One generation. Use `stream()` once (or `run()`); read `outcome` afterwards."""
 
     def __init__(
         self,
@@ -99,18 +146,48 @@ class DraftRun:
         self.choice: ProviderChoice = resolve_provider(self.settings, provider, model)
         self.outcome: GenerationOutcome | None = None
         self.refinement: threading.Thread | None = None
+        self.generation_id: int | None = None
+        self.draft_version: int | None = None
+        self.saver: StreamSaver | None = None
+
+    def start(self) -> int:
+        """Save the draft with its brief, marked as being written, and its Generation record;
+        return the draft's id. Refuses (PermissionDenied: a disabled account, or someone who may
+        not write drafts) before any model is called. Idempotent."""
+        if self.generation_id is not None:
+            assert self.draft_id is not None
+            return self.draft_id
+        messages = build_messages(self.brief)
+        with session_scope(self.engine) as session:
+            actor = authorize(session, _Ref(self.actor_id), "draft.create")
+            draft = self._draft(session, actor)
+            draft.incomplete, draft.last_error = True, IN_PROGRESS
+            generation = Generation(
+                draft_id=draft.id, provider=self.choice.provider, model=self.choice.model,
+                parameters=self._planned_params(), prompt_messages=messages_as_records(messages),
+                error=IN_PROGRESS, error_detail="unfinished",
+            )  # fmt: skip
+            session.add(generation)
+            session.flush()
+            self.draft_id, self.generation_id, self.draft_version = draft.id, generation.id, draft.version
+        return self.draft_id
 
     def stream(self) -> Iterator[str]:
+        self.start()
+        assert self.draft_id is not None
         started = time.perf_counter()
         first_token_at: float | None = None
         parts: list[str] = []
+        length = 0
         usage: dict[str, int] = {}
         error: BaseException | None = None
         recorder = RequestRecorder()
         messages = build_messages(self.brief)
         chat = get_chat_model(self.settings, self.choice, temperature=self.brief.temperature, seed=self.seed)
+        self.saver = saver = StreamSaver(self.engine, self.draft_id, self.actor_id, generation_id=self.generation_id)
+        chunks = _recording(chat.stream(messages), recorder)
         try:
-            for chunk in _recording(chat.stream(messages), recorder):
+            for chunk in chunks:
                 meta = getattr(chunk, "usage_metadata", None)
                 if meta:
                     usage = {
@@ -123,23 +200,33 @@ class DraftRun:
                     continue
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
+                room = MAX_BODY_CHARS - len(TRUNCATION_MARK) - length
+                cut = len(piece) > room
+                if cut:
+                    piece = piece[: max(room, 0)] + TRUNCATION_MARK
                 parts.append(piece)
+                length += len(piece)
+                saver.add(piece)
                 yield piece
+                if cut:
+                    raise ReplyTooLong()
         except BaseException as exc:  # noqa: BLE001 - includes GeneratorExit and KeyboardInterrupt
             error = exc
-            if not isinstance(exc, (GeneratorExit, KeyboardInterrupt)):
+            if not isinstance(exc, (GeneratorExit, KeyboardInterrupt, ReplyTooLong)):
                 log.warning("generation failed: %s", type(exc).__name__)
         finally:
-            ended = time.perf_counter()
-            self.outcome = self._save(
-                text="".join(parts),
-                error=error,
-                params=recorder.last if not self.choice.is_demo else self._demo_params(),
-                prompt=messages_as_records(messages),
-                usage=usage,
-                ttft_ms=(first_token_at - started) * 1000 if first_token_at else None,
-                total_ms=(ended - started) * 1000,
-            )
+            with shielded():  # Ctrl-C, SIGTERM or SIGHUP now waits for the save, then applies
+                chunks.close()
+                saver.stop(flush=True)  # every character saved before the last transaction
+                ended = time.perf_counter()
+                self.outcome = self._save(
+                    text="".join(parts),
+                    error=error,
+                    params=recorder.last if not self.choice.is_demo else self._demo_params(),
+                    usage=usage,
+                    ttft_ms=(first_token_at - started) * 1000 if first_token_at else None,
+                    total_ms=(ended - started) * 1000,
+                )
         if isinstance(error, (GeneratorExit, KeyboardInterrupt)):
             raise error
 
@@ -152,68 +239,132 @@ class DraftRun:
     def _demo_params(self) -> dict[str, Any]:
         return {"model": self.choice.model, "temperature": self.brief.temperature, "seed": self.seed, "stream": True}
 
+    def _planned_params(self) -> dict[str, Any]:
+        """What the request will send, as far as it is known before it goes out."""
+        if self.choice.is_demo:
+            return self._demo_params()
+        params: dict[str, Any] = {"model": self.choice.model, "stream": True}
+        if self.choice.sends_temperature:
+            params["temperature"] = self.brief.temperature
+        return params
+
     def _save(
         self,
         *,
         text: str,
         error: BaseException | None,
         params: dict[str, Any],
-        prompt: list[dict[str, str]],
         usage: dict[str, int],
         ttft_ms: float | None,
         total_ms: float,
     ) -> GenerationOutcome:
-        message = friendly_error(error, self.choice, mid_stream=bool(text)) if error is not None else None
+        too_long = isinstance(error, ReplyTooLong)
+        if too_long:
+            message: str | None = TOO_LONG
+        else:
+            message = friendly_error(error, self.choice, mid_stream=bool(text)) if error is not None else None
         if error is not None and not params and not self.choice.is_demo:
             # The request may not have gone out; record what we would have sent.
-            params = {"model": self.choice.model, "stream": True}
-            if self.choice.sends_temperature:
-                params["temperature"] = self.brief.temperature
+            params = self._planned_params()
+        # The checks run here, before the save's transaction, never inside it.
+        report = None
+        if error is None and text.strip():
+            with session_scope(self.engine) as session:  # a short read: the workspace's lists
+                settings = settings_for_checks(session, self.settings)
+            report = check_text(text, settings, target_words=self.brief.target_words)
         # Fields derived from the text now (instant); the model's proposal follows in the
         # background, so nobody waits for a second model call after the text is done.
         derived = derive_fields(self.brief, text) if error is None and text else None
-        with session_scope(self.engine) as session:
-            actor = session.get(User, self.actor_id)
-            assert actor is not None
-            draft = self._draft(session, actor)
-            revision = None
-            if text:
-                revision = add_revision(
-                    session, draft, text, actor, "generated" if error is None else "partial",
-                    note="" if error is None else message or "", run_checks=error is None,
-                )  # fmt: skip
-            if derived is not None:
-                apply_proposed_fields(session, draft, derived, actor=actor)
-            if error is not None:
-                draft.incomplete = True
-                draft.last_error = message
-            session.add(self._generation(draft, revision, params, prompt, usage, ttft_ms, total_ms, message, error))
-            record(
-                session, actor, "draft.generated" if error is None else "draft.generation_failed",
-                draft_id=draft.id, comment=message or "",
-                data={"provider": self.choice.provider, "model": self.choice.model},
-            )  # fmt: skip
-            session.flush()
-            self.draft_id = draft.id
-            outcome = GenerationOutcome(
-                draft_id=draft.id,
-                draft_version=draft.version,
-                revision_number=revision.number if revision else None,
-                status=draft.status,
-                incomplete=draft.incomplete,
-                text=text,
-                provider=self.choice.provider,
-                model=self.choice.model,
-                provider_label=self.choice.label,
-                temperature=params.get("temperature") if isinstance(params, dict) else None,
-                error=message,
-                time_to_first_token_ms=ttft_ms,
-                total_time_ms=total_ms,
-                usage=usage,
-            )
+        revision_id = self.saver.revision_id if self.saver is not None else None
+
+        def write(session: Any) -> GenerationOutcome:
+            return self._write(session, text, message, error, revision_id, report, derived, params, usage,
+                               ttft_ms, total_ms)  # fmt: skip
+
+        outcome, failure = save_with_retries(self.engine, write)
+        if outcome is None:
+            return self._recover(text, message, failure, params, usage, ttft_ms, total_ms)
         if derived is not None and not self.choice.is_demo:
             self._refine_in_background(outcome.draft_id, text, derived)
         return outcome
+
+    def _write(
+        self, session: Any, text: str, message: str | None, error: BaseException | None, revision_id: int | None,
+        report: Report | None, derived: PublishingFields | None, params: dict[str, Any], usage: dict[str, int],
+        ttft_ms: float | None, total_ms: float,
+    ) -> GenerationOutcome:  # fmt: skip
+        """The last save, in one transaction (tried again by `save_with_retries`)."""
+        actor = session.get(User, self.actor_id)
+        draft = session.get(Draft, self.draft_id)
+        assert actor is not None and draft is not None
+        reason = "generated" if error is None else "partial"
+        note = "" if error is None else message or ""
+        revision: Revision | None = None
+        if text and revision_id is not None:
+            revision = rewrite_revision(session, draft, session.get(Revision, revision_id), text, reason, note,
+                                        run_checks=False, report=report)  # fmt: skip
+        elif text:
+            revision = add_revision(session, draft, text, actor, reason, note=note, run_checks=False, report=report)
+        if derived is not None:
+            apply_proposed_fields(session, draft, derived, actor=actor)
+        draft.incomplete = error is not None
+        draft.last_error = message
+        generation = session.get(Generation, self.generation_id)
+        self._fill_generation(generation, revision, params, usage, ttft_ms, total_ms, message, error)
+        record(
+            session, actor, "draft.generated" if error is None else "draft.generation_failed",
+            draft_id=draft.id, comment=message or "",
+            data={"provider": self.choice.provider, "model": self.choice.model},
+        )  # fmt: skip
+        session.flush()
+        return self._outcome(draft.version, revision.number if revision else None, draft.status, error is not None,
+                             text, message, params, usage, ttft_ms, total_ms)  # fmt: skip
+
+    def _recover(
+        self, text: str, message: str | None, failure: BaseException | None, params: dict[str, Any],
+        usage: dict[str, int], ttft_ms: float | None, total_ms: float,
+    ) -> GenerationOutcome:  # fmt: skip
+        """Every try to save failed: the brief and the text go to a recovery file."""
+        why = (user_message(failure) if failure is not None else None) or "the database refused the save"
+        if failure is not None and user_message(failure) is None:
+            why = f"an unexpected error ({type(failure).__name__})"
+        brief = self.brief.as_dict()
+        path, problems = write_recovery_file(text, brief, draft_id=self.draft_id, why=why)
+        said = f"The draft could not be saved, even after {SAVE_ATTEMPTS} tries: {why[:1].lower()}{why[1:]}"
+        said = said if said.endswith(".") else said + "."
+        if path is not None:
+            said += f" Nothing is lost: the brief and the text are in the recovery file {path}."
+        else:
+            said += (f" The recovery file could not be written either ({problems.rstrip('.')}): copy the text "
+                     "shown now before leaving.")  # fmt: skip
+        if message:
+            said = f"{message} {said}"
+        outcome = self._outcome(self.draft_version or 0, None, "draft", True, text, said, params, usage,
+                                ttft_ms, total_ms)  # fmt: skip
+        outcome.recovery_file = str(path) if path is not None else None
+        return outcome
+
+    def _outcome(
+        self, version: int, revision_number: int | None, status: str, incomplete: bool, text: str,
+        message: str | None, params: dict[str, Any], usage: dict[str, int], ttft_ms: float | None, total_ms: float,
+    ) -> GenerationOutcome:  # fmt: skip
+        assert self.draft_id is not None
+        return GenerationOutcome(
+            draft_id=self.draft_id,
+            draft_version=version,
+            revision_number=revision_number,
+            status=status,
+            incomplete=incomplete,
+            text=text,
+            provider=self.choice.provider,
+            model=self.choice.model,
+            provider_label=self.choice.label,
+            temperature=params.get("temperature") if isinstance(params, dict) else None,
+            error=message,
+            time_to_first_token_ms=ttft_ms,
+            total_time_ms=total_ms,
+            usage=usage,
+        )
 
     def _draft(self, session: Any, actor: User) -> Draft:
         """The draft this run writes: a new one, or the one being retried with the brief as sent."""
@@ -223,26 +374,22 @@ class DraftRun:
         update_brief(session, draft, self.brief)
         return draft
 
-    def _generation(
-        self, draft: Draft, revision: Revision | None, params: dict[str, Any], prompt: list[dict[str, str]],
+    def _fill_generation(
+        self, generation: Generation | None, revision: Revision | None, params: dict[str, Any],
         usage: dict[str, int], ttft_ms: float | None, total_ms: float, message: str | None,
         error: BaseException | None,
-    ) -> Generation:  # fmt: skip
-        return Generation(
-            draft_id=draft.id,
-            revision_id=revision.id if revision else None,
-            provider=self.choice.provider,
-            model=self.choice.model,
-            parameters=params,
-            prompt_messages=prompt,
-            prompt_tokens=usage.get("prompt_tokens"),
-            completion_tokens=usage.get("completion_tokens"),
-            total_tokens=usage.get("total_tokens"),
-            time_to_first_token_ms=ttft_ms,
-            total_time_ms=total_ms,
-            error=message,
-            error_detail=type(error).__name__ if error is not None else None,
-        )
+    ) -> None:  # fmt: skip
+        if generation is None:  # pragma: no cover - made by start() in its own committed transaction
+            return
+        generation.revision_id = revision.id if revision else None
+        generation.parameters = params
+        generation.prompt_tokens = usage.get("prompt_tokens")
+        generation.completion_tokens = usage.get("completion_tokens")
+        generation.total_tokens = usage.get("total_tokens")
+        generation.time_to_first_token_ms = ttft_ms
+        generation.total_time_ms = total_ms
+        generation.error = message
+        generation.error_detail = type(error).__name__ if error is not None else None
 
     def _refine_in_background(self, draft_id: int, text: str, derived: PublishingFields) -> None:
         def refine() -> None:
@@ -262,14 +409,27 @@ class DraftRun:
             self.refinement.join(timeout)
 
 
+class _Ref:
+    """An actor known by id only (`authorize` reads the account itself)."""
+
+    def __init__(self, actor_id: int) -> None:
+        self.id = actor_id
+
+
 def _recording(chunks: Iterator[Any], recorder: RequestRecorder) -> Iterator[Any]:
-    """Iterate with `recorder` listening, but only while this run's own code is executing."""
-    while True:
-        token = current_recorder.set(recorder)
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            return
-        finally:
-            current_recorder.reset(token)
-        yield chunk
+    """Iterate with `recorder` listening, but only while this run's own code is executing.
+    Closing it closes the model's stream (and its connection)."""
+    try:
+        while True:
+            token = current_recorder.set(recorder)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                current_recorder.reset(token)
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()

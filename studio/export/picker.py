@@ -49,6 +49,8 @@ def _until(value: date | datetime) -> datetime:
     """An exclusive upper bound: a datetime as given, a date up to the end of that day."""
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    if value >= date.max:  # the last day there is: no day after it to stop before
+        return datetime.max.replace(tzinfo=timezone.utc)
     return datetime.combine(value + timedelta(days=1), time(0), tzinfo=timezone.utc)
 
 

@@ -42,11 +42,11 @@ from studio.audit.service import record
 from studio.config import get_settings
 from studio.content import HTML_VERSION, title_from_markdown
 from studio.errors import VersionConflict
-from studio.inbox.service import notify_exported
 from studio.export.files import ExportFile, export_bytes
 from studio.export.picker import EXPORT_PERMISSION, EXPORTABLE_STATUSES, RE_EXPORTABLE_STATUSES
 from studio.export.presets import PRESETS
 from studio.export.rows import ExportError, ExportRow, row_from_values, with_text
+from studio.inbox.service import notify_exported
 from studio.models import Draft, DraftSearch, ExportBatch, ExportItem, Revision, User
 from studio.review.bulk import transition_many
 from studio.review.rules import DraftStatus

@@ -23,11 +23,20 @@ from studio.models import AuditEvent, Draft, utcnow
 from studio.publishing.fields import (
     FIELDS_PROPOSED,
     PUBLISHING_UPDATED,
+    PublishingError,
     PublishingFields,
     validate_publishing,
 )
 from studio.review.rules import edit_refusal
 from studio.search import index_draft
+from studio.validation import storable_fields
+
+# How the refusal of a field that cannot be stored names it.
+FIELD_LABELS = {
+    "title": "The title", "slug": "The slug", "excerpt": "The excerpt", "meta_description": "The meta description",
+    "tags": "The tags", "categories": "The categories", "publish_status": "The publish status",
+    "language": "The language",
+}  # fmt: skip
 
 
 def _edited_by_a_person(session: Session, draft: Draft) -> bool:
@@ -148,6 +157,9 @@ def update_publishing(
     reason = edit_refusal(draft, actor, "fields")
     if reason is not None:
         raise PermissionDenied(reason, action=action)
+    unstorable = storable_fields(fields, FIELD_LABELS)
+    if unstorable:
+        raise PublishingError(unstorable)
     values = validate_publishing(draft, fields, now=now)
     changes: dict[str, list[Any]] = {}
     for name, value in values.items():

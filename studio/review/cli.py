@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from studio.cli_support import EXIT_OK, CliError, actor_for, add_as, open_engine
+from studio.cli_support import EXIT_OK, CliError, actor_for, add_as, bounded_int, open_engine
 from studio.db import session_scope
 from studio.models import User
 from studio.review.assignment import assign, claim, unassign
@@ -19,10 +19,10 @@ REVIEWER_ACTIONS = ["claim", "assign", "unassign"]
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("review", help="move a draft through the workflow")
     p.add_argument("review_action", choices=TRANSITION_ACTIONS + REVIEWER_ACTIONS)
-    p.add_argument("draft_id", type=int)
+    p.add_argument("draft_id", type=bounded_int(what="a draft number"))
     add_as(p, required=True)
     p.add_argument("--comment", default="")
-    p.add_argument("--expected-version", type=int, default=None,
+    p.add_argument("--expected-version", type=bounded_int(what="a version number"), default=None,
                    help="refuse if the draft changed since you saw this version")
     p.add_argument("--override-reason", default="", help="approve a draft the checks blocked, saying why")
     p.add_argument("--manual-review", action="store_true",

@@ -13,6 +13,7 @@ from studio.drafting.service import get_draft
 from studio.inbox.service import notify
 from studio.models import Comment
 from studio.review.service import ReviewError
+from studio.validation import storable
 
 COMMENT_MAX_CHARS = 5000
 
@@ -21,7 +22,7 @@ def add_comment(session: Session, draft_id: int, actor: Any, body: str) -> Comme
     draft = get_draft(session, draft_id, actor)
     if draft.author_id != actor.id:
         require(actor, "review.comment")
-    body = (body or "").strip()
+    body = storable(body or "", "The comment", "comment").strip()
     if not body:
         raise ReviewError("The comment is empty.")
     if len(body) > COMMENT_MAX_CHARS:

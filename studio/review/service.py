@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from studio.accounts.permissions import authorize, can, require
 from studio.audit.service import record
-from studio.checks.service import latest_report, run_checks
+from studio.checks.report import Report
+from studio.checks.service import check_text, latest_report, run_checks, settings_for_checks
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
@@ -22,6 +23,7 @@ from studio.inbox.service import notify
 from studio.models import AuditEvent, Comment, Draft, utcnow
 from studio.review.assignment import reviewer_activity
 from studio.review.rules import TRANSITIONS, DraftStatus, Transition, review_started, withdraw_refusal
+from studio.validation import storable
 
 
 class ReviewError(StudioError):
@@ -73,6 +75,8 @@ def transition(
 ) -> Draft:
     settings = settings or get_settings()
     spec = spec_for(action)
+    storable(comment or "", "The comment", "comment")
+    storable(override_reason or "", "The override reason", "override_reason")
     actor = authorize(session, actor, spec.permission)
     draft = get_draft(session, draft_id, actor)
     check_version(session, draft, expected_version)
@@ -82,9 +86,9 @@ def transition(
 
     if action == "submit":
         _guard_submit(session, draft, actor)
-        if draft.current_revision is not None:
-            report = run_checks(session, draft, draft.current_revision, settings)
-            data["verdict"] = report.verdict
+        report = _check_outside_the_transaction(session, draft, settings)
+        run_checks(session, draft, draft.current_revision, settings, report=report)
+        data["verdict"] = report.verdict
         draft.submitted_at = utcnow()
     comment = required_comment(spec, comment)
     if action == "approve":
@@ -116,6 +120,22 @@ def transition(
         notify(session, "resubmitted", draft, actor, detail=comment, settings=settings)
     return draft
 
+
+
+def _check_outside_the_transaction(session: Session, draft: Draft, settings: Settings) -> Report:
+    """Run the checks of the draft's current text with no transaction open, then take the draft
+    again, refusing if it changed meanwhile. The checks load and run a model; inside the write
+    transaction every other writer would wait for them."""
+    seen, revision_id = draft.version, draft.current_revision_id
+    body, target = draft.current_revision.body, draft.target_words
+    settings = settings_for_checks(session, settings)
+    session.commit()  # only reads so far (and the command line's own account, when new)
+    report = check_text(body, settings, target_words=target)
+    session.refresh(draft)
+    check_version(session, draft, seen)
+    if draft.current_revision_id != revision_id:  # pragma: no cover - a new revision bumps the version
+        raise ReviewError("The text changed while it was being checked; reload and submit again.")
+    return report
 
 
 def _guard_submit(session: Session, draft: Draft, actor: Any) -> None:

@@ -5,7 +5,6 @@ Pages get plain data: the signed-in `Person`, and whatever the services they `ca
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from studio.accounts import session_cookie
 from studio.accounts.schemas import Person
 from studio.accounts.service import get_active_user
 from studio.accounts.signin import session_expired
@@ -23,9 +23,15 @@ from studio.config import Settings, get_settings
 from studio.db import get_engine, migrate, session_scope
 from studio.errors import user_message
 from studio.review.rules import DraftStatus
+from studio.ui import safe
 
 USER_KEY = "studio_user_id"
 SEEN_KEY = "studio_last_seen"
+SIGNED_IN_KEY = "studio_signed_in_at"
+_COOKIE_WRITTEN = "_studio_cookie_written"
+_COOKIE_CLEAR = "_studio_cookie_clear"
+# How stale the cookie's "last active" may get before it is written again.
+COOKIE_REFRESH_SECONDS = 60
 
 
 @st.cache_resource(show_spinner=False)
@@ -54,6 +60,8 @@ def current_user() -> Person | None:
     """The signed-in person (as plain data), or None; signs out after the configured inactivity."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
+        user_id = _from_cookie()
+    if user_id is None:
         return None
     last_seen = st.session_state.get(SEEN_KEY)
     now = datetime.now(timezone.utc)
@@ -69,6 +77,53 @@ def current_user() -> Person | None:
     return person
 
 
+def _from_cookie() -> int | None:
+    """A reload (a new Streamlit session) of a person signed in a moment ago: their signed
+    cookie, if it still holds (see studio/accounts/session_cookie.py)."""
+    value = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    if not value or st.session_state.get(_COOKIE_CLEAR):
+        return None
+    with db() as session:
+        user = session_cookie.restore(session, value, settings())
+        person = Person.of(user) if user is not None else None
+    if person is None:
+        st.session_state[_COOKIE_CLEAR] = True
+        return None
+    found = session_cookie.read(value, settings())
+    st.session_state[USER_KEY] = person.id
+    st.session_state[SEEN_KEY] = found.last_active if found else datetime.now(timezone.utc)
+    st.session_state[SIGNED_IN_KEY] = found.signed_in if found else datetime.now(timezone.utc)
+    return person.id
+
+
+def keep_session_cookie() -> None:
+    """Write the signed cookie for the signed-in person (on sign-in, then at most once a
+    minute as they act), or remove it after a sign-out. The router calls this on every run."""
+    user_id = st.session_state.get(USER_KEY)
+    now = datetime.now(timezone.utc)
+    if user_id is None:
+        if st.session_state.pop(_COOKIE_CLEAR, False):
+            _set_cookie("", max_age=0)
+        return
+    written = st.session_state.get(_COOKIE_WRITTEN)
+    if written is not None and (now - written).total_seconds() < COOKIE_REFRESH_SECONDS:
+        return
+    signed_in = st.session_state.get(SIGNED_IN_KEY) or now
+    value = session_cookie.make(user_id, signed_in, st.session_state.get(SEEN_KEY) or now, settings())
+    _set_cookie(value, max_age=settings().studio_session_timeout_minutes * 60)
+    st.session_state[_COOKIE_WRITTEN] = now
+
+
+def _set_cookie(value: str, *, max_age: int) -> None:
+    # The value is ours (digits, dots and base64url): nothing from a person reaches this script.
+    assert all(c.isalnum() or c in ".-_" for c in value)
+    st.html(
+        "<script>document.cookie = '" + session_cookie.COOKIE_NAME + "=" + value + "; Path=/; Max-Age="
+        + str(int(max_age)) + "; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def _person(user_id: int) -> Person | None:
     with db() as session:
         user = get_active_user(session, user_id)
@@ -76,8 +131,12 @@ def _person(user_id: int) -> Person | None:
 
 
 def sign_in_as(user: Person) -> None:
+    now = datetime.now(timezone.utc)
     st.session_state[USER_KEY] = user.id
-    st.session_state[SEEN_KEY] = datetime.now(timezone.utc)
+    st.session_state[SEEN_KEY] = now
+    st.session_state[SIGNED_IN_KEY] = now
+    st.session_state.pop(_COOKIE_WRITTEN, None)
+    st.session_state.pop(_COOKIE_CLEAR, None)
     st.session_state.pop("signed_out_reason", None)
 
 
@@ -87,6 +146,7 @@ def sign_out(user: Person | None = None, *, expired: bool = False, reason: str |
             record_sign_out(session, user, expired=expired)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[_COOKIE_CLEAR] = True
     if reason:
         st.session_state["signed_out_reason"] = reason
 
@@ -127,7 +187,7 @@ def attempt(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         message = user_message(exc)
         if message is None:
             raise
-        st.error(message)
+        safe.message("error", message)
         return REFUSED
 
 
@@ -138,7 +198,7 @@ def flash(message: str, kind: str = "success") -> None:
 
 def show_flashes() -> None:
     for kind, message in st.session_state.pop("_flash", []):
-        getattr(st, kind)(message)
+        safe.message(kind, message)
 
 
 def friendly_time(value: datetime | None) -> str:
@@ -174,12 +234,9 @@ def status_badge(status: str, incomplete: bool = False) -> str:
     return badge
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
-
-
 def md_escape(text: str) -> str:
-    """Text shown inside Streamlit Markdown (titles, names) stays text: no links, no emphasis."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "").replace("\n", " ")
+    """Text shown inside Streamlit Markdown (titles, names) stays text: see `safe.inline`."""
+    return safe.inline(text)
 
 
 def pause(seconds: float) -> None:

@@ -28,7 +28,9 @@ def show_check_settings(settings: Settings) -> None:
         "“needs manual review”; they never pass unchecked."
     )
     # Secrets are excluded from the cache key and never shown.
-    rows = _statuses(settings.model_dump_json(exclude={"openai_api_key", "studio_smtp_password"}))
+    rows = _statuses(
+        settings.model_dump_json(exclude={"openai_api_key", "studio_smtp_password", "studio_session_secret"})
+    )
     st.dataframe(rows, hide_index=True, width="stretch", alt="Check backends and their status")
     c1, c2 = st.columns(2)
     c1.metric("Toxicity blocks at", f"{settings.studio_toxicity_block:.2f}")

@@ -9,27 +9,21 @@ import streamlit as st
 
 from studio import ui
 from studio.accounts.schemas import Person
+from studio.audit.labels import action_label
 from studio.checks.highlight import highlight_html, legend_html
 from studio.checks.policy import VERDICT_LABELS
 from studio.drafting.detail import draft_detail
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.service import apply_suggestion, edit_text
-from studio.audit.labels import action_label
 from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
+from studio.ui import actions, safe
 from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
 
-
-def _run(fn, *args, success: str | None = None, **kwargs) -> bool:  # type: ignore[no-untyped-def]
-    if ui.attempt(fn, *args, **kwargs) is ui.REFUSED:
-        return False
-    if success:
-        ui.flash(success)
-    return True
 
 
 def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
@@ -43,7 +37,7 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
         f"  ·  revision {view.revision or '—'}"
     )
     if view.incomplete and view.last_error:
-        st.warning(f"This draft is incomplete: {view.last_error}")
+        safe.message("warning", f"This draft is incomplete: {view.last_error}")
     show_review_state(view)
 
     tabs = st.tabs(["Text and checks", "Edit", "Publishing", "Review", "Comments", "Revisions", "Timeline",
@@ -84,20 +78,21 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
         getattr(st, VERDICT_STYLE[view.verdict])(message)
         with st.expander("What ran"):
             for b in view.backends:
-                st.write(f"- **{b['name']}**: {b['status']}" + (f" — {b['reason']}" if b.get("reason") else ""))
+                st.write(f"- **{safe.inline(b['name'])}**: {safe.inline(b['status'])}"
+                         + (f" — {safe.inline(b['reason'])}" if b.get("reason") else ""))
             if "readability" in view.signals or "flesch_reading_ease" in view.signals:
                 score = view.signals.get("flesch_reading_ease", view.signals.get("readability"))
                 st.write(f"Readability (Flesch reading ease): {score}")
             coded = view.signals.get("gender_coded")
             if coded:
-                st.write(f"Gender-coded wording (tone signal): {coded.get('coding')}")
+                st.write(f"Gender-coded wording (tone signal): {safe.inline(coded.get('coding'))}")
     spans = [f for f in view.findings if f.end > f.start]
     whole = [f for f in view.findings if f.end <= f.start]
     st.html(legend_html())
     with st.container(border=True, key=f"checked_text_{view.id}"):
         st.html(highlight_html(view.body, spans))
     for f in whole:
-        st.caption(f"About the whole text · {f.category} · {f.label}: {f.note}")
+        safe.message("caption", f"About the whole text · {f.category} · {f.label}: {f.note}")
     if spans:
         st.markdown("**Findings in the text** (numbers match the marks above)")
     can_edit = view.edit_refusal is None
@@ -105,32 +100,41 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
         where = f"“{f.text}”" if f.text else "whole text"
         score = f" · score {f.score:.2f}" if f.score is not None else ""
         with st.container(border=True):
-            st.markdown(f"**{n}. {f.category} · {f.label}** ({f.severity}{score})")
+            st.markdown(f"**{n}. {safe.inline(f.category)} · {safe.inline(f.label)}** ({f.severity}{score})")
             st.text(where)
             if f.note:
-                st.caption(f.note)
+                safe.message("caption", f.note)
             if f.suggestions and can_edit and f.text:
                 cols = st.columns(min(4, len(f.suggestions)))
                 for i, suggestion in enumerate(f.suggestions[:4]):
-                    if cols[i].button(f"Use “{suggestion}”", key=f"apply_{view.id}_{f.id}_{i}"):
-                        if _run(apply_suggestion, view.id, user, f.id, suggestion, view.version,
-                                success=f"Replaced “{f.text}” with “{suggestion}”; checks ran again."):
-                            st.rerun()
+                    with cols[i]:
+                        actions.button(
+                            f"Use “{safe.inline(suggestion)}”", key=f"apply_{view.id}_{f.id}_{i}",
+                            action=lambda _v, f=f, suggestion=suggestion: actions.said(
+                                ui.call(apply_suggestion, view.id, user, f.id, suggestion, view.version),
+                                f"Replaced “{f.text}” with “{suggestion}”; checks ran again.",
+                            ),
+                        )  # fmt: skip
             elif f.suggestions:
-                st.caption("Suggestions: " + ", ".join(f.suggestions[:6]))
+                safe.message("caption", "Suggestions: " + ", ".join(f.suggestions[:6]))
 
 
 def _edit(user: Person, view: DraftDetail) -> None:
     if view.edit_refusal is not None:
-        st.info(view.edit_refusal)
+        safe.message("info", view.edit_refusal)
         return
+    body_key, note_key = f"edit_body_{view.id}_{view.revision}", f"edit_note_{view.id}_{view.revision}"
     with st.form(f"edit_form_{view.id}"):
-        new_body = st.text_area("Markdown", value=view.body, height=420, key=f"edit_body_{view.id}_{view.revision}")
-        note = st.text_input("What changed (optional)", key=f"edit_note_{view.id}_{view.revision}")
-        saved = st.form_submit_button("Save as new revision", type="primary")
-    if saved and _run(edit_text, view.id, user, new_body, view.version, note=note,
-                      success=f"Saved revision {(view.revision or 0) + 1}; checks ran again."):
-        st.rerun()
+        st.text_area("Markdown", value=view.body, height=420, key=body_key)
+        st.text_input("What changed (optional)", key=note_key)
+        actions.form_submit(
+            "Save as new revision", key=f"edit_save_{view.id}", type="primary",
+            fields={"body": body_key, "note": note_key},
+            action=lambda v: actions.said(
+                ui.call(edit_text, view.id, user, v["body"] or "", view.version, note=v["note"] or ""),
+                f"Saved revision {(view.revision or 0) + 1}; checks ran again.",
+            ),
+        )  # fmt: skip
 
 
 def _comments(user: Person, view: DraftDetail) -> None:
@@ -141,11 +145,13 @@ def _comments(user: Person, view: DraftDetail) -> None:
             st.markdown(f"**{ui.md_escape(c.author)}** · {ui.friendly_time(c.created_at)}")
             st.text(c.body)
     if "comment" in view.actions:
-        with st.form(f"comment_{view.id}", clear_on_submit=True):
-            body = st.text_area("Add a comment", key=f"comment_body_{view.id}")
-            go = st.form_submit_button("Comment")
-        if go and _run(add_comment, view.id, user, body, success="Comment added."):
-            st.rerun()
+        body_key = f"comment_body_{view.id}"
+        with st.form(f"comment_{view.id}"):
+            st.text_area("Add a comment", key=body_key)
+            actions.form_submit(
+                "Comment", key=f"comment_go_{view.id}", fields={"body": body_key}, clear=[body_key],
+                action=lambda v: actions.said(ui.call(add_comment, view.id, user, v["body"] or ""), "Comment added."),
+            )  # fmt: skip
 
 
 def _revisions(user: Person, view: DraftDetail) -> None:
@@ -162,10 +168,12 @@ def _revisions(user: Person, view: DraftDetail) -> None:
         st.caption("Added text is underlined and marked “+”; removed text is struck through and marked “−”.")
         st.html(_diff_html(ops))
     for r in reversed(view.revisions):
-        label = f"Revision {r.number} · {r.reason.replace('_', ' ')} · {r.author or 'system'} · {ui.friendly_time(r.created_at)}"
+        label = safe.inline(
+            f"Revision {r.number} · {r.reason.replace('_', ' ')} · {r.author or 'system'} · {ui.friendly_time(r.created_at)}"
+        )
         with st.expander(label, expanded=False):
             if r.note:
-                st.caption(r.note)
+                safe.message("caption", r.note)
             st.code(r.body, language=None, wrap_lines=True)
 
 
@@ -215,11 +223,15 @@ def _moved(source: str | None, target: str | None) -> str:
 def _generation(view: DraftDetail) -> None:
     generations = view.generations
     st.write("**Brief**")
-    st.table({"Field": list(view.brief.keys()), "Value": [str(v) for v in view.brief.values()]}, hide_index=True)
+    # A dataframe shows its cells as text (a table would render them as Markdown).
+    st.dataframe(
+        [{"Field": k, "Value": ", ".join(map(str, v)) if isinstance(v, list) else str(v)} for k, v in view.brief.items()],
+        hide_index=True, width="stretch", key=f"brief_{view.id}", alt="The brief this draft was written from",
+    )
     if not generations:
         st.caption("No generation record: this text was written by hand.")
     for g in generations:
-        title = f"{g.provider} · {g.model} · {ui.friendly_time(g.created_at)}"
+        title = safe.inline(f"{g.provider} · {g.model} · {ui.friendly_time(g.created_at)}")
         with st.expander(title, expanded=g is generations[0]):
             cols = st.columns(4)
             cols[0].metric("First token", f"{g.time_to_first_token_ms:.0f} ms" if g.time_to_first_token_ms else "—")
@@ -227,7 +239,7 @@ def _generation(view: DraftDetail) -> None:
             cols[2].metric("Prompt tokens", g.prompt_tokens if g.prompt_tokens is not None else "—")
             cols[3].metric("Completion tokens", g.completion_tokens if g.completion_tokens is not None else "—")
             if g.error:
-                st.error(g.error)
+                safe.message("error", g.error)
             st.caption("Parameters sent")
             st.json(g.parameters, expanded=True)
             st.caption("Prompt messages")

@@ -25,6 +25,7 @@ from studio.publishing.fields import (
     PublishingError,
 )
 from studio.publishing.service import update_publishing
+from studio.ui import safe
 
 
 def _count(text: str, limit: int) -> str:
@@ -40,7 +41,7 @@ def show_publishing_panel(user: Person, view: DraftDetail) -> None:
     k = f"pub_{draft_id}_{version}_"  # a new version (after a save) draws fresh widgets
     st.markdown("**Publishing**")
     if blocked:
-        st.caption(blocked)
+        safe.message("caption", blocked)
     disabled = blocked is not None
 
     title = st.text_input("Title", value=values["title"], key=k + "title", disabled=disabled)
@@ -90,12 +91,12 @@ def show_publishing_panel(user: Person, view: DraftDetail) -> None:
             new_version = ui.call(_save, draft_id, user, fields, version)
         except PublishingError as exc:
             for problem in exc.problems.values():
-                st.error(problem)
+                safe.message("error", problem)
         except Exception as exc:  # noqa: BLE001 - refusals are shown, bugs propagate
             message = user_message(exc)
             if message is None:
                 raise
-            st.error(message)
+            safe.message("error", message)
         else:
             if new_version == version:
                 st.info("Nothing changed.")

@@ -12,6 +12,7 @@ from studio.drafting.schemas import DraftDetail
 from studio.review.assignment import assign, claim, reviewers, unassign
 from studio.review.rules import DECISION_LABELS, DECISIONS
 from studio.review.service import submit, transition
+from studio.ui import actions
 
 # What a decision is called once it is done: "Approved “Spring launch”."
 DECIDED = {"approve": "Approved", "request_changes": "Changes requested for", "reject": "Rejected"}
@@ -45,12 +46,6 @@ def show_review_state(view: DraftDetail) -> None:
             st.text(decision.comment)
 
 
-def _done(message: str | None) -> None:
-    if message:
-        ui.flash(message)
-    st.rerun()
-
-
 def _reviewer_controls(user: Person, view: DraftDetail) -> None:
     state = view.review
     if not {"claim", "assign", "unassign"} & set(view.actions):
@@ -58,10 +53,11 @@ def _reviewer_controls(user: Person, view: DraftDetail) -> None:
     st.markdown("**Reviewer**")
     st.caption(f"Reviewer: {ui.md_escape(state.reviewer) if state and state.reviewer else 'nobody yet'}")
     cols = st.columns([1, 2, 1], vertical_alignment="bottom")
-    if "claim" in view.actions and cols[0].button("Review this draft", key=f"claim_{view.id}",
-                                                  help="Take it: it is assigned to you."):
-        if ui.attempt(claim, view.id, user, view.version) is not ui.REFUSED:
-            _done(f"You review {_title(view)} now.")
+    if "claim" in view.actions:
+        with cols[0]:
+            actions.button("Review this draft", key=f"claim_{view.id}", help="Take it: it is assigned to you.",
+                           action=lambda _v: actions.said(ui.call(claim, view.id, user, view.version),
+                                                          f"You review {_title(view)} now."))  # fmt: skip
     if "assign" in view.actions:
         people = ui.call(reviewers, user)
         # Not the reviewer it has already, nor its author (the service refuses both).
@@ -71,22 +67,31 @@ def _reviewer_controls(user: Person, view: DraftDetail) -> None:
         if choices:
             with cols[1].form(f"assign_form_{view.id}", border=False):
                 inner = st.columns([3, 1], vertical_alignment="bottom")
-                who = inner[0].selectbox("Assign to", choices, format_func=labels.get, key=f"assign_to_{view.id}")
-                go = inner[1].form_submit_button("Assign")
-            if go and ui.attempt(assign, view.id, user, who, view.version) is not ui.REFUSED:
-                _done(f"{ui.md_escape(labels[who])} reviews {_title(view)} now.")
-    if "unassign" in view.actions and cols[2].button("Remove reviewer", key=f"unassign_{view.id}"):
-        if ui.attempt(unassign, view.id, user, view.version) is not ui.REFUSED:
-            _done(f"Nobody reviews {_title(view)} now.")
+                inner[0].selectbox("Assign to", choices, format_func=labels.get, key=f"assign_to_{view.id}")
+                with inner[1]:
+                    actions.form_submit(
+                        "Assign", key=f"assign_go_{view.id}", fields={"who": f"assign_to_{view.id}"},
+                        action=lambda v: actions.said(ui.call(assign, view.id, user, v["who"], view.version),
+                                                      f"{ui.md_escape(labels.get(v['who'], ''))} reviews {_title(view)} now."),
+                    )  # fmt: skip
+    if "unassign" in view.actions:
+        with cols[2]:
+            actions.button("Remove reviewer", key=f"unassign_{view.id}",
+                           action=lambda _v: actions.said(ui.call(unassign, view.id, user, view.version),
+                                                          f"Nobody reviews {_title(view)} now."))  # fmt: skip
 
 
 def _withdraw(user: Person, view: DraftDetail) -> None:
     state = view.review
     if "withdraw" in view.actions:
         st.caption("Nobody has started reviewing it yet, so you can take it back to change it.")
-        if st.button("Withdraw from review", key=f"withdraw_{view.id}"):
-            if ui.attempt(transition, view.id, user, "withdraw", expected_version=view.version) is not ui.REFUSED:
-                _done(f"Withdrawn: {_title(view)} is a draft again, yours to change.")
+        actions.button(
+            "Withdraw from review", key=f"withdraw_{view.id}",
+            action=lambda _v: actions.said(
+                ui.call(transition, view.id, user, "withdraw", expected_version=view.version),
+                f"Withdrawn: {_title(view)} is a draft again, yours to change.",
+            ),
+        )  # fmt: skip
     elif view.status == "in_review" and view.author_id == user.id and state and state.withdraw_refusal:
         st.caption(state.withdraw_refusal)
 
@@ -96,10 +101,12 @@ def _submit(user: Person, view: DraftDetail) -> None:
         return
     label = "Resubmit for review" if view.status == "changes_requested" else "Submit for review"
     with st.form(f"submit_{view.id}"):
-        note = st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
-        go = st.form_submit_button(label, type="primary")
-    if go and ui.attempt(submit, view.id, user, view.version, note) is not ui.REFUSED:
-        _done("Submitted for review.")
+        st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
+        actions.form_submit(
+            label, key=f"submit_go_{view.id}", type="primary", fields={"note": f"submit_note_{view.id}"},
+            action=lambda v: actions.said(ui.call(submit, view.id, user, view.version, v["note"] or ""),
+                                   "Submitted for review."),
+        )  # fmt: skip
 
 
 def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
@@ -108,29 +115,33 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
         return False
     if view.author_id == user.id and "approve" not in decisions:
         st.caption("You wrote this draft; another editor must approve it (unless self-approval is allowed).")
+    fields = {"decision": f"decision_{view.id}", "comment": f"decision_comment_{view.id}"}
     with st.form(f"decide_{view.id}"):
-        decision = st.radio("Decision", decisions, format_func=DECISION_LABELS.get, horizontal=True,
-                            key=f"decision_{view.id}")
-        comment = st.text_area("Comment", key=f"decision_comment_{view.id}",
-                               help="Required when requesting changes or rejecting.")
-        override = ""
-        manual = False
+        st.radio("Decision", decisions, format_func=DECISION_LABELS.get, horizontal=True, key=fields["decision"])
+        st.text_area("Comment", key=fields["comment"], help="Required when requesting changes or rejecting.")
         if view.verdict == "block":
-            override = st.text_input("Override reason (the checks blocked this draft)", key=f"override_{view.id}")
+            fields["override"] = f"override_{view.id}"
+            st.text_input("Override reason (the checks blocked this draft)", key=fields["override"])
         if view.verdict in (None, "unavailable"):
-            manual = st.checkbox("I reviewed this manually", key=f"manual_{view.id}")
-        go = st.form_submit_button("Record decision", type="primary")
-    if go:
-        done = ui.attempt(transition, view.id, user, decision, expected_version=view.version, comment=comment,
-                          override_reason=override, manual_review_confirmed=manual)  # fmt: skip
-        if done is not ui.REFUSED:
-            message = f"{DECIDED[decision]} {_title(view)}."
-            if in_queue:
-                # The queue opens the next draft waiting and says so (or that the queue is empty).
-                st.session_state[QUEUE_DECIDED_KEY] = {"id": view.id, "message": message}
-                message = None
-            _done(message)
+            fields["manual"] = f"manual_{view.id}"
+            st.checkbox("I reviewed this manually", key=fields["manual"])
+        actions.form_submit("Record decision", key=f"decide_go_{view.id}", type="primary", fields=fields,
+                            action=lambda v: _decided(user, view, v, in_queue=in_queue))
     return True
+
+
+def _decided(user: Person, view: DraftDetail, values: dict, *, in_queue: bool) -> str | None:
+    """The decision's action (run once per click, in the button's callback)."""
+    decision = values["decision"]
+    ui.call(transition, view.id, user, decision, expected_version=view.version, comment=values["comment"] or "",
+            override_reason=values.get("override") or "", manual_review_confirmed=bool(values.get("manual")))
+    message = f"{DECIDED[decision]} {_title(view)}."
+    if in_queue:
+        # The queue opens the next draft waiting and says so (or that the queue is empty).
+        st.session_state[QUEUE_DECIDED_KEY] = {"id": view.id, "message": message}
+        return None
+    return message
+
 
 
 def show_review_tab(user: Person, view: DraftDetail, *, in_queue: bool = False) -> None:

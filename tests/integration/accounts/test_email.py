@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from studio.accounts.passwords import ValidationError
-from studio.accounts.service import add_person, get_user, people as list_people, set_email
+from studio.accounts.service import add_person, get_user, set_email
+from studio.accounts.service import people as list_people
 from studio.db import session_scope
 from studio.models import AuditEvent
 from tests.conftest import PASSWORD

@@ -4,8 +4,10 @@ A real `python -m studio …` process is started against the test's database (SQ
 PostgreSQL database) and killed with SIGKILL at a chosen moment, with no chance to clean up:
 
 - generation (`generate --provider openai` against the local fake server streaming slowly):
-  killed mid-stream, and killed right after the last token (while it saves); after restart
-  there is either no draft or a whole one, never a half-written one;
+  killed mid-stream, and killed right after the last token (while it saves); after restart the
+  brief (saved before the first request) and the text up to the last save are there, marked
+  incomplete, or the whole draft; SIGTERM, SIGHUP and Ctrl-C stop it as Ctrl-C does, saving
+  exactly the text shown and saying so in one line;
 - export (`export --preset wordpress` over many approved drafts with large bodies): killed while
   its transaction is writing, and killed between building the file and committing; after
   restart either nothing was exported or everything was, and no draft is `exported` without an
@@ -264,51 +266,96 @@ def assert_consistent(db_url: str, db_backend: str) -> dict[str, int]:
 # Generation
 
 
+REPLY = "# Tide tables\n\n" + " ".join(f"Sentence {i} about coastal tides and harbour safety." for i in range(120))
+
+
+def _generation_state(db_url: str) -> tuple[Draft, Revision | None, Generation, list[str]] | None:
+    with session_scope(get_engine(db_url)) as s:
+        drafts = s.scalars(select(Draft).where(Draft.topic == "Tide tables")).all()
+        assert len(drafts) <= 1
+        if not drafts:
+            return None
+        draft = drafts[0]
+        gen = s.scalars(select(Generation).where(Generation.draft_id == draft.id)).one()
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.draft_id == draft.id)).all()
+        return draft, draft.current_revision, gen, actions
+
+
+def _partial_saved(db_url: str) -> bool:
+    with session_scope(get_engine(db_url)) as s:
+        return bool(s.scalars(select(Revision.id).join(Draft, Draft.id == Revision.draft_id)
+                              .where(Draft.topic == "Tide tables")).first())  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", ["mid-stream", "before-commit", "after-commit"])
-def test_sigkill_during_generation_leaves_no_half_written_draft(engine, db_url, db_backend, people, tmp_path, moment):
-    reply = "# Tide tables\n\n" + " ".join(f"Sentence {i} about coastal tides and harbour safety." for i in range(120))
-    # Mid-stream: 25 ms between deltas of 12 characters, ~15 s for the whole reply, killed after
-    # 300 characters. Otherwise no delay, and the kill lands at the save's COMMIT.
+def test_sigkill_during_generation_keeps_the_brief_and_the_text_so_far(engine, db_url, db_backend, people, tmp_path, moment):
+    # Mid-stream: 25 ms between deltas of 12 characters (~15 s for the whole reply), killed once
+    # the text so far has been saved. Otherwise no delay, and the kill lands at the last save's
+    # COMMIT (the only transaction that stores a check report).
     delay = 0.025 if moment == "mid-stream" else 0.0
     pause = None if moment == "mid-stream" else moment
-    with FakeOpenAI(reply=reply, delay=delay, chunk_chars=12) as server:
+    with FakeOpenAI(reply=REPLY, delay=delay, chunk_chars=12) as server:
         env = cli_env(db_url, tmp_path, server)
         proc = start(
-            ["generate", "--type", "blog", "--topic", "Tide tables", "--provider", "openai", "--as", "mara"],
-            env, tmp_path, "generate", pause=pause, table="generations",
+            ["generate", "--type", "blog", "--topic", "Tide tables", "--audience", "sailors", "--provider", "openai",
+             "--as", "mara"],
+            env, tmp_path, "generate", pause=pause, table="check_reports",
         )  # fmt: skip
         try:
             if moment == "mid-stream":
-                def streamed() -> bool:
-                    return len(output(tmp_path, "generate")[0]) > 300
-
-                wait_until(streamed, proc, "300 characters streamed", tmp_path=tmp_path, name="generate")
-                assert len(output(tmp_path, "generate")[0]) < len(reply)  # really mid-stream
+                wait_until(lambda: len(output(tmp_path, "generate")[0]) > 300 and _partial_saved(db_url), proc,
+                           "the text so far saved", tmp_path=tmp_path, name="generate")  # fmt: skip
+                assert len(output(tmp_path, "generate")[0]) < len(REPLY)  # really mid-stream
             else:
                 wait_until(lambda: paused(tmp_path, "generate"), proc, f"the save's {moment}",
                            tmp_path=tmp_path, name="generate")  # fmt: skip
-                assert reply[-40:] in output(tmp_path, "generate")[0]  # every token was streamed
+                assert REPLY[-40:] in output(tmp_path, "generate")[0]  # every token was streamed
         finally:
             kill(proc)
         assert proc.returncode == -signal.SIGKILL, output(tmp_path, "generate")
 
     listed = restart(db_url, tmp_path)
     figures = assert_consistent(db_url, db_backend)
-    with session_scope(get_engine(db_url)) as s:
-        drafts = s.scalars(select(Draft).where(Draft.topic == "Tide tables")).all()
-        # The run saves once, at the end, in one transaction: before its COMMIT, nothing.
-        assert len(drafts) == (1 if moment == "after-commit" else 0)
-        for draft in drafts:  # a whole draft: text, generation, check, audit, search row
-            assert draft.current_revision is not None and draft.current_revision.body == reply
-            assert not draft.incomplete and draft.check_verdict is not None
-            gen = s.scalars(select(Generation).where(Generation.draft_id == draft.id)).one()
-            assert gen.revision_id == draft.current_revision_id and gen.error is None
-            actions = s.scalars(select(AuditEvent.action).where(AuditEvent.draft_id == draft.id)).all()
-            assert {"draft.created", "draft.generated"} <= set(actions)
-            assert s.get(DraftSearch, draft.id).body == reply
-    assert [d["id"] for d in listed] == [d.id for d in drafts]
-    print(f"\n{db_backend} generate, SIGKILL {moment}: {figures}")
+    state = _generation_state(db_url)
+    assert state is not None, "the brief was lost"
+    draft, revision, gen, actions = state
+    assert draft.audience == "sailors" and "draft.created" in actions  # the brief, saved before the request
+    assert [d["id"] for d in listed] == [draft.id]
+    if moment == "after-commit":  # a whole draft: text, generation, check, audit, search row
+        assert revision.body == REPLY and not draft.incomplete and draft.check_verdict is not None
+        assert gen.revision_id == revision.id and gen.error is None and "draft.generated" in actions
+    else:  # the text up to the last save, marked incomplete, and saying so
+        assert revision is not None and revision.body and REPLY.startswith(revision.body)
+        assert draft.incomplete and "had not finished" in draft.last_error and gen.revision_id == revision.id
+    print(f"\n{db_backend} generate, SIGKILL {moment}: kept {len(revision.body)} of {len(REPLY)} characters; {figures}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_sigterm_sighup_and_ctrl_c_stop_a_generation_like_ctrl_c_and_keep_the_text(engine, db_url, db_backend, people,
+                                                                                   tmp_path, signum):  # fmt: skip
+    with FakeOpenAI(reply=REPLY, delay=0.025, chunk_chars=12) as server:
+        proc = start(["generate", "--type", "blog", "--topic", "Tide tables", "--provider", "openai", "--as", "mara"],
+                     cli_env(db_url, tmp_path, server), tmp_path, "generate")  # fmt: skip
+        try:
+            wait_until(lambda: len(output(tmp_path, "generate")[0]) > 200, proc, "200 characters streamed",
+                       tmp_path=tmp_path, name="generate")  # fmt: skip
+            os.kill(proc.pid, signum)
+            proc.wait(timeout=60)
+        finally:
+            kill(proc)
+    shown, said = output(tmp_path, "generate")
+    assert proc.returncode == 128 + signum, said
+    assert "Traceback" not in said and len(said.splitlines()) <= 4, said
+    state = _generation_state(db_url)
+    assert state is not None
+    draft, revision, gen, actions = state
+    assert f"# Interrupted ({signum.name}): saved as draft {draft.id}, marked incomplete" in said
+    assert revision.body == shown.rstrip("\n") or revision.body == shown  # exactly what was shown
+    assert len(revision.body) < len(REPLY) and draft.incomplete and "interrupted" in draft.last_error
+    assert gen.error_detail == "Interrupted" and "draft.generation_failed" in actions
+    assert_consistent(db_url, db_backend)
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,9 +473,9 @@ def test_sigkill_during_export_never_marks_a_draft_exported_without_its_batch(en
         else:
             wait_until(lambda: paused(tmp_path, "export"), proc, f"the export's {moment}",
                        tmp_path=tmp_path, name="export")  # fmt: skip
-        # The CLI writes the file into *.part inside the transaction, then COMMIT, then renames
-        # it to --out: while *.part is empty the commit cannot have happened.
-        before_commit = not out.exists() and all(p.stat().st_size == 0 for p in part_files(out.parent))
+        # The CLI writes the file (unnamed until whole), links it as --out, then COMMITs: while
+        # --out does not exist the commit cannot have happened.
+        before_commit = not out.exists()
     finally:
         kill(proc)
     killed_after = time.monotonic() - started
@@ -449,17 +496,31 @@ def test_sigkill_during_export_never_marks_a_draft_exported_without_its_batch(en
         else:
             assert batches == [] and s.scalar(select(func.count(ExportItem.id))) == 0
             assert s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "review.export")) == 0
+    # Never a half-written or hidden file beside --out, whenever the kill came.
+    assert sorted(p.name for p in out.parent.iterdir()) in ([], ["posts.csv"])
+    assert not part_files(out.parent)
     if moment == "after-commit":
-        # Committed, then killed before the file was moved into place: the drafts are exported
-        # and the batch holds the file, which downloads again with its checksum verified.
-        assert exported == sorted(ids) and not out.exists()
-        from studio.export.batches import download_batch
+        # Written whole, then committed, then killed: the file is there and is the batch's.
+        assert exported == sorted(ids) and out.exists()
+        import hashlib
 
-        with session_scope(get_engine(db_url)) as s:
-            filename, content, _ = download_batch(s, people.editor, batches[0].id)
-            assert content.count(b"Approved story") >= len(ids)
-    elif moment == "before-commit":  # the file was built and written, the COMMIT never came
-        assert exported == [] and not out.exists()
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == batches[0].checksum
+        assert out.read_bytes().count(b"Approved story") >= len(ids)
+    elif moment == "before-commit":
+        # The file was written whole, the COMMIT never came: nothing is exported, and the next
+        # run does not overwrite the file unless told to (--force), then exports everything.
+        assert exported == [] and out.exists()
+        again = subprocess.run(
+            [sys.executable, "-m", "studio", "export", "--preset", "wordpress", "--out", str(out), "--as", "dana"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert again.returncode == 2 and "already exists; add --force" in again.stderr
+        again = subprocess.run(
+            [sys.executable, "-m", "studio", "export", "--preset", "wordpress", "--out", str(out), "--as", "dana",
+             "--force"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stderr
+        assert_consistent(db_url, db_backend)
     elif before_commit:  # while writing (watched from outside: on a busy machine it may be late)
         assert exported == [], "killed before the commit, yet drafts are exported"
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from sqlalchemy import select
@@ -60,7 +61,10 @@ def test_generate_with_the_demo_writer_saves_what_was_shown(engine, people):
         assert draft.temperature == 0.3 and draft.target_words == 350
         assert draft.keywords == ["opening hours", "parking"] and draft.author_id == people.marketer.id
     assert body == outcome["text"]
-    assert any(body.strip() in str(m.value) or str(m.value) in body for m in at.markdown if len(str(m.value)) > 50)
+    # Shown through the safe renderer (HTML the studio made, never Markdown handed to Streamlit).
+    shown = " ".join(str(h.proto.body) for h in at.get("html"))
+    first_paragraph = next(p for p in body.split("\n\n") if p and not p.startswith("#"))
+    assert html.escape(first_paragraph.split("\n")[0][:60], quote=False) in shown
     assert any("Saved as draft #" in str(s.value) for s in at.success)
 
 

@@ -17,9 +17,16 @@ from studio.drafting.detail import draft_detail
 from studio.errors import InputError, PermissionDenied
 from studio.export.service import run_export
 from studio.models import AuditEvent
-from studio.workspace.service import effective_settings, reset_setting, set_setting, site_timezone, workspace_settings
+from studio.workspace.service import (
+    effective_settings,
+    reset_setting,
+    set_setting,
+    site_timezone,
+    workspace_settings,
+)
 from tests.integration.export.test_service import make_draft
-from tests.integration.review.test_review import act, make_draft as make_review_draft
+from tests.integration.review.test_review import act
+from tests.integration.review.test_review import make_draft as make_review_draft
 
 TEXT = "# Our offer\n\nGlobex is slower than us, and the Chairman's Club agrees.\n"
 

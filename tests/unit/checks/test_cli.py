@@ -17,7 +17,7 @@ def run(settings, monkeypatch, capsys):
         cli.register(sub)
         args = parser.parse_args(list(argv))
         if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+            monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8") if isinstance(stdin, str) else stdin), encoding="utf-8"))
         code = args.func(args)
         out = capsys.readouterr()
         return code, out.out, out.err

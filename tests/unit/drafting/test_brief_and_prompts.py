@@ -103,9 +103,18 @@ def test_several_problems_are_reported_together():
 
 
 def test_control_characters_are_dropped_and_keywords_deduplicated():
-    b = brief(topic="Launch\x00 day\x1b", keywords="SEO, seo , , planning")
+    b = brief(topic="Launch day\x1b", keywords="SEO, seo , , planning")
     assert b.topic == "Launch day"
     assert b.keywords == ["SEO", "planning"]
+
+
+@pytest.mark.parametrize("field,value", [("topic", "Launch\x00 day"), ("audience", "teams\udcff"),
+                                         ("keywords", "SEO, pla\x00nning")])
+def test_nul_and_bytes_that_are_not_utf8_are_refused_naming_the_field(field, value):
+    with pytest.raises(BriefError) as caught:
+        brief(**{field: value})
+    assert set(caught.value.problems) == {field}
+    assert caught.value.problems[field].startswith(field.capitalize() + " contains")
 
 
 @pytest.mark.parametrize(
