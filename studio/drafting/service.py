@@ -179,6 +179,9 @@ _DONE = {
     "review.assign": "assigned a reviewer to",
     "review.unassign": "removed the reviewer of",
     "review.claim": "took the review of",
+    "draft.revised_by_instruction": "revised",
+    "draft.variant_kept": "changed the text of",
+    "draft.outline_saved": "changed the outline of",
 }
 
 

@@ -184,3 +184,18 @@ def writing_order(sections: list[Any]) -> list[int]:
     frame = [i for i, s in enumerate(sections) if s.kind == "intro"] + [
         i for i, s in enumerate(sections) if s.kind == "conclusion"]
     return body + frame
+
+
+WRITING_MODES = {
+    "auto": "Automatic (in sections from {min_words:,} words)",
+    "one": "One pass",
+    "long": "In sections (outline first)",
+    "variants": "Variants side by side",
+}
+
+
+def writing_mode(selected: str, target_words: int, min_words: int) -> str:
+    """What "Automatic" means for this length: sections from `min_words` on, else one pass."""
+    if selected == "auto":
+        return "long" if target_words >= min_words else "one"
+    return selected if selected in WRITING_MODES else "one"

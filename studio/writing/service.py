@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from studio.accounts.permissions import authorize
 from studio.audit.service import record
+from studio.drafting.brief import Brief
 from studio.drafting.service import check_version, get_draft
 from studio.errors import InputError, NotFound, PermissionDenied
 from studio.models import Draft, DraftAlternative, DraftOutline, DraftSection, ReviseTurn, User, utcnow
 from studio.review.rules import edit_refusal
-from studio.writing.outline import Outline
+from studio.writing.outline import Outline, edited_outline
 from studio.writing.schemas import AlternativeView, OutlineView, SectionView, TurnView
 
 
@@ -184,3 +185,37 @@ def turn_rows(session: Session, draft_id: int) -> list[ReviseTurn]:
 
 def next_turn_number(session: Session, draft_id: int) -> int:
     return (session.scalar(select(func.max(ReviseTurn.number)).where(ReviseTurn.draft_id == draft_id)) or 0) + 1
+
+
+def save_edited_outline(session: Session, draft_id: int, actor: Any, title: str, rows: list[dict[str, Any]],
+                        expected_version: int | None = None) -> OutlineView:
+    """The outline as a person edited it in the table (rows in their order, `id` on rows that
+    were there before), checked and stored."""
+    draft = get_draft(session, draft_id, actor)
+    outline = edited_outline(title, rows, target_words=draft.target_words)
+    kept_rows = [r for r in rows if str(r.get("heading") or "").strip()]
+    order = {s.heading: n for n, s in enumerate(outline.sections)}
+    ids: list[int | None] = [None] * len(outline.sections)
+    for r in kept_rows:
+        n = order.get(" ".join(str(r.get("heading")).split())[:160].strip(" -*#"))
+        if n is not None and ids[n] is None:
+            ids[n] = _row_id(r.get("id"))
+    return save_outline(session, draft_id, actor, outline, ids=ids, expected_version=expected_version)
+
+
+def _row_id(value: Any) -> int | None:
+    """A row's id as the table hands it back (a new row's is empty, or NaN from a data frame)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def draft_brief(session: Session, draft_id: int, actor: Any) -> Brief:
+    """The brief a draft was written from, as a Brief again (to continue or rewrite it)."""
+    draft = get_draft(session, draft_id, actor)
+    return Brief(
+        content_type=draft.content_type, topic=draft.topic, audience=draft.audience, keywords=list(draft.keywords or []),
+        tone=draft.tone, formality=draft.formality, temperature=draft.temperature, target_words=draft.target_words,
+        language=draft.language,
+    )  # fmt: skip

@@ -1,0 +1,122 @@
+"""Small views the writing surfaces share: the diff, the live word count, the preview as the
+export's HTML, and the Stop button."""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Iterator
+
+import streamlit as st
+
+from studio.content import render_html
+from studio.review.diff import diff_revisions
+
+
+def diff_html(old: str, new: str) -> str:
+    """A word-level diff as our own escaped HTML: insertions underlined, deletions struck through."""
+    return ops_html(diff_revisions(old, new))
+
+
+def ops_html(ops: list[tuple[str, str]]) -> str:
+    parts = []
+    for op, text in ops:
+        t = html.escape(text)
+        # Not by colour alone: underline and strike-through, and a sign read out before each change.
+        if op == "insert":
+            parts.append(f'<ins style="background:#bbf7d0;text-decoration:underline" aria-label="added">'
+                         f'<span aria-hidden="true">+</span>{t}</ins>')
+        elif op == "delete":
+            parts.append(f'<del style="background:#fecaca;text-decoration:line-through" aria-label="removed">'
+                         f'<span aria-hidden="true">−</span>{t}</del>')
+        else:
+            parts.append(t)
+    return (
+        '<div style="white-space:pre-wrap;border:1px solid #e5e7eb;border-radius:6px;padding:8px">'
+        + "".join(parts)
+        + "</div>"
+    )
+
+
+def diff_counts(old: str, new: str) -> tuple[int, int]:
+    """Words added and removed."""
+    added = removed = 0
+    for op, text in diff_revisions(old, new):
+        if op == "insert":
+            added += len(text.split())
+        elif op == "delete":
+            removed += len(text.split())
+    return added, removed
+
+
+def word_count(text: str) -> int:
+    return len((text or "").split())
+
+
+def live_word_count(widget_key: str, text: str) -> None:
+    """A word count under a text area that follows every keystroke.
+
+    Streamlit sends a text area's value only when it loses focus, so the count is kept by a
+    few lines of script in a component frame (same origin) that listen to the text area itself.
+    Nothing from the text is put into the frame's HTML.
+    """
+    selector = json.dumps(f".st-key-{widget_key} textarea")
+    st.iframe(
+        f"""<div id="count" style="font:14px 'Source Sans Pro',sans-serif;color:#555">{word_count(text):,} words</div>
+<script>
+(function () {{
+  const out = document.getElementById("count");
+  function attach(tries) {{
+    const area = window.parent.document.querySelector({selector});
+    if (!area) {{ if (tries < 50) setTimeout(function () {{ attach(tries + 1); }}, 200); return; }}
+    const update = function () {{
+      const n = (area.value.match(/\\S+/g) || []).length;
+      out.textContent = n.toLocaleString("en") + (n === 1 ? " word" : " words");
+    }};
+    area.addEventListener("input", update);
+    update();
+  }}
+  attach(0);
+}})();
+</script>""",
+        height=26,
+    )
+
+
+def preview(text: str, *, key: str) -> None:
+    """The text rendered, and as WordPress will show it (the export's sanitised HTML)."""
+    rendered, wordpress, source = st.tabs(["Rendered", "As WordPress will show it", "HTML sent to the CMS"])
+    with rendered:
+        with st.container(border=True, height=520, key=f"{key}_rendered"):
+            st.markdown(text)
+    body = render_html(text)
+    with wordpress:
+        with st.container(border=True, height=520, key=f"{key}_wordpress"):
+            st.html(
+                '<div style="font-family:Georgia,serif;font-size:17px;line-height:1.6;color:#1e1e1e">'
+                f"{body}</div>"
+            )
+    with source:
+        st.code(body, language="html", wrap_lines=True)
+
+
+def stop_button(key: str) -> None:
+    """Our own Stop: pressing it ends the running stream (the run keeps what arrived)."""
+    st.button("Stop", key=key, icon=":material/stop_circle:", type="secondary",
+              help="Stop writing. What has arrived is kept; the draft is marked incomplete.")
+
+
+def paced(pieces: Iterator[str], every: float = 0.05) -> Iterator[str]:
+    """Join pieces that arrive within `every` seconds, so the page is not redrawn per token."""
+    buffer: list[str] = []
+    last = time.perf_counter()
+    for piece in pieces:
+        buffer.append(piece)
+        now = time.perf_counter()
+        if now - last >= every:
+            yield "".join(buffer)
+            buffer.clear()
+            last = now
+    if buffer:
+        yield "".join(buffer)
