@@ -15,7 +15,7 @@ from studio.drafting.writer import DraftRun
 from studio.ui.generation import effective_settings
 from studio.ui.longform_panel import RUN_KEY as LONG_KEY
 from studio.ui.longform_panel import outline_editor, show_outcome, write_sections
-from studio.ui.text_views import paced, stop_button
+from studio.ui.text_views import finished, paced, running, stop_button, was_stopped
 from studio.ui.variants_panel import RUN_KEY as VARIANTS_KEY
 from studio.ui.variants_panel import batch_cards, show_cards, stream_variants
 from studio.writing.longform import LongformRun
@@ -45,13 +45,16 @@ def one_pass(brief: Brief, user: Person, draft_id: int | None) -> None:
         return
     st.session_state[MODE_KEY] = "one"
     st.session_state[ONE_KEY] = run
-    stop_button("stop_one_pass")
+    stop = stop_button("stop_one_pass")
+    running(ONE_KEY)
     stream = run.stream()
     try:
         with st.container(border=True, key="draft_stream"):
             st.write_stream(paced(stream))
     finally:
         stream.close()
+    finished(ONE_KEY)
+    stop.empty()
     keep_one_pass(run)
     st.session_state["last_streamed"] = True
 
@@ -62,12 +65,16 @@ def keep_one_pass(run: DraftRun) -> None:
 
 
 def after_stop() -> None:
-    """A Stop press reruns the page: the run it ended has saved, so show what it kept."""
-    run = st.session_state.get(ONE_KEY)
-    if st.session_state.get(MODE_KEY) == "one" and run is not None and run.outcome is not None:
-        current = st.session_state.get("last_outcome") or {}
-        if current.get("draft_id") != run.outcome.draft_id or current.get("text") != run.outcome.text:
-            keep_one_pass(run)
+    """A Stop press reruns the page: once the run it ended has saved, show what it kept."""
+    one = st.session_state.get(ONE_KEY)
+    if one is not None and was_stopped(ONE_KEY, lambda: one.outcome is not None):
+        keep_one_pass(one)
+    long = st.session_state.get(LONG_KEY)
+    if long is not None:
+        was_stopped(LONG_KEY, lambda: long.outcome is not None)
+    variants = st.session_state.get(VARIANTS_KEY)
+    if variants is not None:
+        was_stopped(VARIANTS_KEY, lambda: variants.outcome is not None)
 
 
 # -- long-form --------------------------------------------------------------------------------
@@ -112,8 +119,8 @@ def show_long(user: Person) -> None:
             write_sections(run, key="long_stream")
         except Exception as exc:  # noqa: BLE001 - someone changed the draft meanwhile: a message
             _refusal(exc)
-        view = ui.call(outline_view, run.draft_id, user)
-        started = True
+            return
+        st.rerun()
     if not started and run.outcome is None:
         st.markdown(f"**Outline for draft #{view.draft_id}** · edit it, then write the sections")
         if outline_editor(user, view, key="compose_outline"):

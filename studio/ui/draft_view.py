@@ -43,8 +43,10 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
         safe.message("warning", f"This draft is incomplete: {view.last_error}")
     show_review_state(view)
 
+    # Keyed and tracked, so a rerun (a revise turn, a kept variant) stays on the tab it came from.
     tabs = st.tabs(["Text and checks", "Edit", "Revise", "Sections", "Alternatives", "Publishing", "Review",
-                    "Comments", "Revisions", "Timeline", "How it was made"])
+                    "Comments", "Revisions", "Timeline", "How it was made"], key=f"draft_tabs_{view.id}",
+                   on_change="rerun")
     with tabs[0]:
         _text_and_checks(user, view)
     with tabs[1]:

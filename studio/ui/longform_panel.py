@@ -11,7 +11,7 @@ import streamlit as st
 from studio import ui
 from studio.accounts.schemas import Person
 from studio.ui.generation import effective_settings
-from studio.ui.text_views import stop_button
+from studio.ui.text_views import finished, running, stop_button, was_stopped
 from studio.writing.longform import LongformRun
 from studio.writing.outline import KIND_LABELS
 from studio.writing.schemas import OutlineView
@@ -78,7 +78,8 @@ def write_sections(run: LongformRun, *, only: int | None = None, expected_versio
                    key: str = "longform") -> None:
     """Stream the sections into the page where they belong, with our Stop button."""
     st.session_state[RUN_KEY] = run
-    stop_button(f"{key}_stop")
+    stop = stop_button(f"{key}_stop")
+    running(RUN_KEY)
     status = st.empty()
     boxes: dict[int, Any] = {}
     texts: dict[int, str] = {}
@@ -98,7 +99,9 @@ def write_sections(run: LongformRun, *, only: int | None = None, expected_versio
                     boxes[event.index].markdown(event.text)
     finally:
         events.close()
+    finished(RUN_KEY)
     status.empty()
+    stop.empty()
 
 
 def show_outcome(run: LongformRun) -> None:
@@ -138,6 +141,9 @@ def show_findings(view: OutlineView) -> None:
 
 def show_sections_panel(user: Person, draft_id: int, version: int, editable: bool) -> None:
     """The Sections tab of a long-form draft: outline, what is written, continue or write again."""
+    last = st.session_state.get(RUN_KEY)
+    if last is not None and last.draft_id == draft_id and was_stopped(RUN_KEY, lambda: last.outcome is not None):
+        st.info("Stopped: the finished sections are kept; Continue writing picks up where it stopped.")
     view = ui.call(outline_view, draft_id, user)
     if view is None:
         st.info("This draft was written in one pass; it has no outline. Long-form drafts (from 1,200 words, or "

@@ -9,7 +9,7 @@ from studio import ui
 from studio.accounts.schemas import Person
 from studio.drafting.schemas import DraftDetail
 from studio.ui.generation import effective_settings
-from studio.ui.text_views import diff_counts, diff_html, stop_button
+from studio.ui.text_views import diff_counts, diff_html, finished, running, stop_button, was_stopped
 from studio.writing.blocks import split_blocks
 from studio.writing.revise import ReviseRun, undo_turn
 from studio.writing.service import turns
@@ -68,9 +68,10 @@ def show_revise_panel(user: Person, view: DraftDetail) -> None:
     part = st.selectbox("Revise", range(len(options)), format_func=lambda i: options[i][1],
                         key=f"revise_part_{view.id}")
     instruction = st.chat_input("Tell the writer what to change…", key=f"revise_input_{view.id}")
-    stopped = st.session_state.pop(f"revise_stopped_{view.id}", None)
-    if stopped:
-        st.info(stopped)
+    last = st.session_state.get(RUN_KEY)
+    if last is not None and last.draft_id == view.id and was_stopped(
+            RUN_KEY, lambda: last.result is not None or last.error is not None):
+        st.info("Stopped: nothing was changed; the draft keeps its text.")
     if instruction:
         _turn(user, view, instruction, options[part][0])
 
@@ -90,13 +91,16 @@ def _turn(user: Person, view: DraftDetail, instruction: str, section: int | None
     st.session_state[RUN_KEY] = run
     with st.chat_message("assistant"):
         st.caption(f"Revising · prompt {run.prompt_tokens:,} tokens ({run.budget.label})")
-        stop_button(f"revise_stop_{view.id}")
+        stop = stop_button(f"revise_stop_{view.id}")
+        running(RUN_KEY)
         stream = run.stream()
         try:
             with st.container(border=True, key=f"revise_stream_{view.id}"):
                 st.write_stream(stream)
         finally:
             stream.close()
+        finished(RUN_KEY)
+        stop.empty()
     if run.result is None:
         st.error(run.error or "Nothing was changed.")
         return

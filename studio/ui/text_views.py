@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import streamlit as st
 
@@ -101,10 +102,14 @@ def preview(text: str, *, key: str) -> None:
         st.code(body, language="html", wrap_lines=True)
 
 
-def stop_button(key: str) -> None:
-    """Our own Stop: pressing it ends the running stream (the run keeps what arrived)."""
-    st.button("Stop", key=key, icon=":material/stop_circle:", type="secondary",
-              help="Stop writing. What has arrived is kept; the draft is marked incomplete.")
+def stop_button(key: str) -> Any:
+    """Our own Stop: pressing it ends the running stream (the run keeps what arrived).
+
+    Returns its slot: call ``.empty()`` on it when the stream has finished."""
+    slot = st.empty()
+    slot.button("Stop", key=key, icon=":material/stop_circle:", type="secondary",
+                help="Stop writing. What has arrived is kept; the draft is marked incomplete.")
+    return slot
 
 
 def paced(pieces: Iterator[str], every: float = 0.05) -> Iterator[str]:
@@ -120,3 +125,26 @@ def paced(pieces: Iterator[str], every: float = 0.05) -> Iterator[str]:
             last = now
     if buffer:
         yield "".join(buffer)
+
+
+def running(key: str) -> None:
+    """Mark a run as streaming in this session (cleared by `finished` when it ends normally)."""
+    st.session_state[f"_running_{key}"] = True
+
+
+def finished(key: str) -> None:
+    st.session_state.pop(f"_running_{key}", None)
+
+
+def was_stopped(key: str, saved: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """True when the last run under `key` was cut short (Stop, or the page left mid-stream).
+
+    A Stop press starts the next script run at once while the stopped one is still unwinding
+    and saving in its own thread; this waits (briefly) until `saved()` says it has saved.
+    """
+    if not st.session_state.pop(f"_running_{key}", False):
+        return False
+    deadline = time.monotonic() + timeout
+    while not saved() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True

@@ -3,6 +3,7 @@ changes against the first), one kept; the draft's alternatives to view or restor
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -11,11 +12,17 @@ import streamlit as st
 from studio import ui
 from studio.accounts.schemas import Person
 from studio.ui.generation import effective_settings
-from studio.ui.text_views import diff_counts, diff_html, stop_button
+from studio.ui.text_views import diff_counts, diff_html, finished, running, stop_button
 from studio.writing.service import alternatives, draft_brief
 from studio.writing.variants import KINDS, VariantsRun, keep_alternative
 
 RUN_KEY = "variants_run"
+_HEADING = re.compile(r"^(#{1,3})(\s)", re.M)
+
+
+def compact(text: str) -> str:
+    """Markdown for a narrow column: headings three levels smaller (the text itself unchanged)."""
+    return _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + 3) + m.group(2), text)
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,8 @@ def stream_variants(run: VariantsRun, *, key: str) -> None:
     st.session_state[RUN_KEY] = run
     if run.notice:
         st.info(run.notice, icon=":material/info:")
-    stop_button(f"{key}_stop")
+    stop = stop_button(f"{key}_stop")
+    running(RUN_KEY)
     cols = st.columns(len(run.variants))
     boxes = []
     for col, v in zip(cols, run.variants):
@@ -54,9 +62,11 @@ def stream_variants(run: VariantsRun, *, key: str) -> None:
     try:
         for position, piece in stream:
             texts[position] += piece
-            boxes[position].markdown(texts[position] + " ▌")
+            boxes[position].markdown(compact(texts[position]) + " ▌")
     finally:
         stream.close()
+    finished(RUN_KEY)
+    stop.empty()
 
 
 def batch_cards(user: Person, draft_id: int, batch: int) -> list[Card]:
@@ -79,7 +89,7 @@ def show_cards(user: Person, draft_id: int, version: int, cards: list[Card], *, 
             if c.error:
                 st.warning(c.error)
             with st.container(border=True, height=420 if kind == "full" else 160, key=f"{key}_text_{c.position}"):
-                st.markdown(c.text)
+                st.markdown(compact(c.text))
             if c.position:
                 added, removed = diff_counts(first, c.text)
                 with st.expander(f"Against variant 1: +{added} / −{removed} words"):
