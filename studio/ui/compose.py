@@ -116,7 +116,7 @@ def show_long(user: Person) -> None:
     started = any(s.done for s in view.sections)
     if action in ("write", "retry"):
         try:
-            write_sections(run, key="long_stream")
+            write_sections(run, key="long")
         except Exception as exc:  # noqa: BLE001 - someone changed the draft meanwhile: a message
             _refusal(exc)
             return
@@ -135,7 +135,7 @@ def show_long(user: Person) -> None:
                      help=f"Continues at “{view.sections[view.next_pending].heading}”"):
             st.session_state["long_action"] = "retry"
             st.rerun()
-    if run.outcome is not None and not run.outcome.error and action is None:
+    if run.outcome is not None and run.outcome.text.strip() and action is None:
         with st.container(border=True):
             st.markdown(run.outcome.text)
     st.page_link("pages/my_drafts.py", label="Open in My drafts (Sections, Revise, Alternatives)",
