@@ -13,11 +13,10 @@ import random
 import re
 from typing import Any
 
-_TASK = re.compile(r"^Task:\s*(.+)$", re.M)
-_CURRENT = re.compile(r"^→\s*\d+\.\s*([^:\n]+?)(?: \((?:introduction|conclusion)\))?(?::.*)?$", re.M)
-_POINT_LINE = re.compile(r"^\s{4}-\s+(.+)$", re.M)
+_TASK = re.compile(r"^Task:\s*(.+)$", re.MULTILINE)
+_POINT_LINE = re.compile(r"^\s{4}-\s+(.+)$", re.MULTILINE)
 _WORDS = re.compile(r"about (\d+) words")
-_QUOTED = re.compile(r'"""\n(.*?)\n"""', re.S)
+_QUOTED = re.compile(r'"""\n(.*?)\n"""', re.DOTALL)
 
 _ASPECTS = ["goals", "owners", "weekly review", "tools", "common mistakes", "first steps", "measures",
             "examples"]
@@ -76,10 +75,10 @@ def answer(task: str, prompt: str, brief: dict[str, str], rng: random.Random, te
     if task == "summary":
         text = (_QUOTED.findall(prompt) or [""])[-1]
         sentences = re.findall(r"[^.!?\n]+[.!?]", text)
-        points = re.findall(r"^- (.+)$", prompt.split("Section text:")[0], re.M)
+        points = re.findall(r"^- (.+)$", prompt.split("Section text:")[0], re.MULTILINE)
         return json.dumps({"summary": " ".join(s.strip() for s in sentences[:2]), "covered": points})
     if task == "introduction":
-        headings = re.findall(r"^\s+\d+\.\s*([^:\n(]+)", prompt, re.M)
+        headings = re.findall(r"^\s+\d+\.\s*([^:\n(]+)", prompt, re.MULTILINE)
         listed = ", ".join(h.strip().lower() for h in headings[1:-1][:4]) or "the essentials"
         return (f"{_cap(topic)} can feel like a lot to take on. This guide walks {audience} through {listed}, "
                 "one step at a time, so you can start this week.")
@@ -101,7 +100,7 @@ def answer(task: str, prompt: str, brief: dict[str, str], rng: random.Random, te
     return ""
 
 
-_RULE = re.compile(r"always (?:say|use|write) ['\"“‘]([^'\"”’]+)['\"”’],? (?:and )?never ['\"“‘]([^'\"”’]+)['\"”’]", re.I)
+_RULE = re.compile(r"always (?:say|use|write) ['\"“‘]([^'\"”’]+)['\"”’],? (?:and )?never ['\"“‘]([^'\"”’]+)['\"”’]", re.IGNORECASE)
 
 
 def revise(prompt: str) -> str:
@@ -111,7 +110,7 @@ def revise(prompt: str) -> str:
     instruction = prompt.rsplit("Instruction:", 1)[-1].strip()
     if m := re.search(r"(\d+) words", instruction):
         text = " ".join(text.split()[: int(m.group(1))])
-    if m := re.search(r"add (?:a |an )?(.+)$", instruction, re.I):
+    if m := re.search(r"add (?:a |an )?(.+)$", instruction, re.IGNORECASE):
         text = text.rstrip() + f"\n\n{_cap(m.group(1).strip().rstrip('.'))}."
     if "punch" in instruction.lower():
         first, _, rest = text.partition(". ")
@@ -127,15 +126,12 @@ def conversation_summary(prompt: str) -> str:
     lines = [line.strip("- ").strip() for line in prompt.splitlines()]
     rules = []
     for line in lines:
-        if _RULE.search(line) or re.search(r"\b(always|never|do not|don't|avoid)\b", line, re.I):
+        if _RULE.search(line) or re.search(r"\b(always|never|do not|don't|avoid)\b", line, re.IGNORECASE):
             rule = re.sub(r"^(Instruction|Turn \d+|Standing rule):\s*", "", line)
             if rule and rule not in rules and not rule.lower().startswith(("keep every", "summarise")):
                 rules.append(rule)
-    others = len(re.findall(r"^- Turn \d+:", prompt, re.M))
+    others = len(re.findall(r"^- Turn \d+:", prompt, re.MULTILINE))
     out = [f"Standing rule: {r}" for r in rules[:10]]
     out.append(f"Other requests so far: {others} edits to wording and length.")
     return "\n".join(out)
 
-
-def brief_fields(parsed: dict[str, Any]) -> dict[str, str]:
-    return {k: str(v) for k, v in parsed.items()}

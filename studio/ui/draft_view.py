@@ -18,8 +18,8 @@ from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
 from studio.ui import actions, safe
-from studio.ui.publishing import show_publishing_panel
 from studio.ui.longform_panel import show_sections_panel
+from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
 from studio.ui.revise_panel import show_revise_panel
 from studio.ui.text_views import live_word_count, ops_html, preview

@@ -173,7 +173,7 @@ def show_sections_panel(user: Person, draft_id: int, version: int, editable: boo
 def _start(user: Person, draft_id: int, only: int | None, version: int) -> None:
     try:
         run = LongformRun(ui.call(draft_brief, draft_id, user), user, engine=ui.engine(), settings=effective_settings(), draft_id=draft_id)
-    except Exception as exc:  # noqa: BLE001 - a configuration problem is a message
+    except Exception as exc:
         message = ui.user_message(exc)
         if message is None:
             raise
@@ -181,7 +181,7 @@ def _start(user: Person, draft_id: int, only: int | None, version: int) -> None:
         return
     try:
         write_sections(run, only=only, expected_version=version, key=f"sections_run_{draft_id}")
-    except Exception as exc:  # noqa: BLE001 - refusals (someone changed the draft) are messages
+    except Exception as exc:
         message = ui.user_message(exc)
         if message is None:
             raise

@@ -82,7 +82,7 @@ def _turn(user: Person, view: DraftDetail, instruction: str, section: int | None
     try:
         run = ReviseRun(view.id, user, instruction, section=section, expected_version=view.version,
                         engine=ui.engine(), settings=effective_settings())
-    except Exception as exc:  # noqa: BLE001 - bad instruction, too long, someone else changed it: a message
+    except Exception as exc:
         message = ui.user_message(exc)
         if message is None:
             raise

@@ -88,16 +88,14 @@ def live_word_count(widget_key: str, text: str) -> None:
 def preview(text: str, *, key: str) -> None:
     """The text rendered, and as WordPress will show it (the export's sanitised HTML)."""
     rendered, wordpress, source = st.tabs(["Rendered", "As WordPress will show it", "HTML sent to the CMS"])
-    with rendered:
-        with st.container(border=True, height=520, key=f"{key}_rendered"):
-            st.markdown(text)
+    with rendered, st.container(border=True, height=520, key=f"{key}_rendered"):
+        st.markdown(text)
     body = render_html(text)
-    with wordpress:
-        with st.container(border=True, height=520, key=f"{key}_wordpress"):
-            st.html(
-                '<div style="font-family:Georgia,serif;font-size:17px;line-height:1.6;color:#1e1e1e">'
-                f"{body}</div>"
-            )
+    with wordpress, st.container(border=True, height=520, key=f"{key}_wordpress"):
+        st.html(
+            '<div style="font-family:Georgia,serif;font-size:17px;line-height:1.6;color:#1e1e1e">'
+            f"{body}</div>"
+        )
     with source:
         st.code(body, language="html", wrap_lines=True)
 

@@ -17,7 +17,7 @@ from studio.writing.service import alternatives, draft_brief
 from studio.writing.variants import KINDS, VariantsRun, keep_alternative
 
 RUN_KEY = "variants_run"
-_HEADING = re.compile(r"^(#{1,3})(\s)", re.M)
+_HEADING = re.compile(r"^(#{1,3})(\s)", re.MULTILINE)
 
 
 def compact(text: str) -> str:
@@ -135,7 +135,7 @@ def _write(user: Person, draft_id: int, kind: str, temps: str) -> None:
     try:
         run = VariantsRun(ui.call(draft_brief, draft_id, user), user, temps, kind=kind, draft_id=draft_id,
                           engine=ui.engine(), settings=effective_settings())
-    except Exception as exc:  # noqa: BLE001 - bad temperatures, configuration: a message
+    except Exception as exc:
         message = ui.user_message(exc)
         if message is None:
             raise

@@ -203,7 +203,7 @@ class LongformRun:
             rec.ended = time.perf_counter()
             outline: Outline = parse_outline(answer, topic=self.brief.topic, content_type=self.brief.content_type,
                                              target_words=self.brief.target_words)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message; the brief is kept
+        except Exception as exc:
             message = str(exc) if isinstance(exc, StudioError) else friendly_error(exc, self.choice)
             self.error = message
             with session_scope(self.engine) as session:
@@ -224,7 +224,7 @@ class LongformRun:
         try:
             answer = complete(self._chat(temperature=0.2), summary_messages(self.brief, section.heading,
                                                                             section.points, text))
-        except Exception:  # noqa: BLE001 - a summary is never worth failing the article for
+        except Exception:
             log.warning("section summary failed; using the section's first sentences", exc_info=True)
             answer = ""
         return parse_summary(answer, section.points, text)

@@ -14,20 +14,9 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from studio.drafting.brief import Brief
-from studio.drafting.prompts import build_messages, prompt_for, prompt_values
+from studio.drafting.prompts import BRIEF_BLOCK, build_messages, prompt_for, prompt_values
 from studio.writing.budget import TokenBudget
 
-_BRIEF = (
-    "Brief:\n"
-    "Content type: {type_label}\n"
-    "Topic: {topic}\n"
-    "Audience: {audience}\n"
-    "Keywords: {keywords}\n"
-    "Voice: {tone}\n"
-    "Formality: {formality_step}/5 ({formality_label})\n"
-    "Target length: about {target_words} words\n"
-    "Language: {language}"
-)
 # Markers the sliding window's parts start with (tests look for them).
 OUTLINE_HEADER = "Outline (the section to write now is marked →):"
 SUMMARIES_HEADER = "What the earlier sections said (summaries):"
@@ -42,7 +31,7 @@ def system_message(brief: Brief) -> SystemMessage:
 
 
 def brief_block(brief: Brief) -> str:
-    return _BRIEF.format(**prompt_values(brief))
+    return BRIEF_BLOCK.format(**prompt_values(brief))
 
 
 def messages(brief: Brief, task: str, *parts: str) -> list[BaseMessage]:

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _STOP = frozenset(
-    "a an the and or but of to in on for with at by from as is are was were be been it its this that "
-    "these those you your we our they their he she his her i my me us them not no so if then than too "
-    "very can will would should could may might do does did have has had just also more most such into "
-    "about over out up what which who when where why how all any each every some one".split()
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "for", "with", "at", "by", "from", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "you", "your", "we", "our", "they", "their", "he", "she", "his", "her", "i", "my", "me", "us", "them", "not", "no", "so", "if", "then", "than", "too", "very", "can", "will", "would", "should", "could", "may", "might", "do", "does", "did", "have", "has", "had", "just", "also", "more", "most", "such", "into", "about", "over", "out", "up", "what", "which", "who", "when", "where", "why", "how", "all", "any", "each", "every", "some", "one"]
 )
 MAX_FINDINGS = 30
 

@@ -26,7 +26,7 @@ from studio.drafting.failures import friendly_error
 from studio.drafting.providers import ProviderChoice, resolve_provider
 from studio.drafting.service import edit_text, get_draft
 from studio.errors import InputError
-from studio.models import Revision, ReviseTurn, User
+from studio.models import ReviseTurn, Revision, User
 from studio.writing import blocks
 from studio.writing.budget import OUTPUT_RESERVE, TokenBudget, budget_for
 from studio.writing.calls import CallRecord, chat_model, complete, stream_text
@@ -86,7 +86,7 @@ def fold_messages(brief: Brief, summary: str, turns: list[tuple[int, str, bool]]
     )  # fmt: skip
 
 
-_FENCE = re.compile(r"^```[a-z]*\n(.*?)\n```\s*$", re.S)
+_FENCE = re.compile(r"^```[a-z]*\n(.*?)\n```\s*$", re.DOTALL)
 
 
 def clean_answer(text: str) -> str:
@@ -172,7 +172,7 @@ class ReviseRun:
         try:
             chat = chat_model(self.settings, self.choice, feature="revise", temperature=0.2)
             new = clean_answer(complete(chat, fold_messages(self.brief, summary, turns)))
-        except Exception:  # noqa: BLE001 - the turns are kept word for word instead, within the budget
+        except Exception:
             log.warning("folding revise turns into the summary failed", exc_info=True)
             new = "\n".join([summary, _recent_lines(turns)]).strip()
         new = self.budget.head(new, self.budget.window_tokens // 2)

@@ -8,28 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from studio.accounts.permissions import authorize
 from studio.audit.service import record
 from studio.drafting.brief import Brief
-from studio.drafting.service import check_version, get_draft
-from studio.errors import InputError, NotFound, PermissionDenied
-from studio.models import Draft, DraftAlternative, DraftOutline, DraftSection, ReviseTurn, User, utcnow
-from studio.review.rules import edit_refusal
+from studio.drafting.service import editable_draft, get_draft
+from studio.errors import InputError, NotFound
+from studio.models import DraftAlternative, DraftOutline, DraftSection, ReviseTurn, User, utcnow
 from studio.writing.outline import Outline, edited_outline
 from studio.writing.schemas import AlternativeView, OutlineView, SectionView, TurnView
-
-
-def editable_draft(session: Session, draft_id: int, actor: Any, expected_version: int | None = None) -> tuple[Draft, User]:
-    """The draft, if `actor` may change its text now (and it is the version they saw)."""
-    draft = get_draft(session, draft_id, actor)
-    check_version(session, draft, expected_version)
-    own = draft.author_id == actor.id
-    user = authorize(session, actor, "draft.edit_own" if own else "draft.edit_any")
-    refusal = edit_refusal(draft, user)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
-    return draft, user
-
 
 # -- outlines ---------------------------------------------------------------------------------
 

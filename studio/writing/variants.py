@@ -31,7 +31,7 @@ from studio.drafting.brief import TEMPERATURE_MAX, TEMPERATURE_MIN, Brief
 from studio.drafting.failures import friendly_error
 from studio.drafting.prompts import messages_as_records
 from studio.drafting.providers import ProviderChoice, resolve_provider
-from studio.drafting.service import add_revision, create_draft, get_draft
+from studio.drafting.service import add_revision, create_draft
 from studio.errors import InputError
 from studio.models import DraftAlternative, Generation, User
 from studio.publishing.fields import derive_fields
@@ -149,7 +149,8 @@ class VariantsRun:
         self.current = ""
         if draft_id is not None:
             with session_scope(engine) as session:
-                draft = get_draft(session, draft_id, self._actor(session))
+                # Refused before any model is called when the person may not change this draft.
+                draft, _ = editable_draft(session, draft_id, self._actor(session))
                 self.current = draft.current_revision.body if draft.current_revision else ""
             if not self.current.strip():
                 raise InputError("The draft has no text yet to write a headline or an introduction for.")

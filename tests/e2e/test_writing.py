@@ -49,7 +49,7 @@ def section_prompts(server: FakeOpenAI) -> list[str]:
     out = []
     for r in server.chat_requests:
         user = next(m["content"] for m in reversed(r.json["messages"]) if m["role"] == "user")
-        if re.search(r"^Task: (section|introduction|conclusion)$", user, re.M):
+        if re.search(r"^Task: (section|introduction|conclusion)$", user, re.MULTILINE):
             out.append(user)
     return out
 

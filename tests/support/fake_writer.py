@@ -17,10 +17,10 @@ import random
 import re
 from typing import Any
 
-_TASK = re.compile(r"^Task:\s*(.+)$", re.M)
-_FIELD = re.compile(r"^(Topic|Audience|Keywords|Target length):\s*(.*)$", re.M)
-_QUOTED = re.compile(r'"""\n(.*?)\n"""', re.S)
-_RULE = re.compile(r"always (?:say|use|write) ['\"“‘]([^'\"”’]+)['\"”’],? (?:and )?never ['\"“‘]([^'\"”’]+)['\"”’]", re.I)
+_TASK = re.compile(r"^Task:\s*(.+)$", re.MULTILINE)
+_FIELD = re.compile(r"^(Topic|Audience|Keywords|Target length):\s*(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r'"""\n(.*?)\n"""', re.DOTALL)
+_RULE = re.compile(r"always (?:say|use|write) ['\"“‘]([^'\"”’]+)['\"”’],? (?:and )?never ['\"“‘]([^'\"”’]+)['\"”’]", re.IGNORECASE)
 _VOCAB = ("plan", "team", "channel", "reader", "calendar", "draft", "review", "budget", "signal", "story",
           "format", "cadence", "owner", "backlog", "theme", "metric", "launch", "brief", "voice", "asset",
           "season", "window", "habit", "checklist", "template", "archive", "goal", "quarter", "slot", "queue")
@@ -37,6 +37,11 @@ def _user(body: dict) -> str:
         if isinstance(m, dict) and m.get("role") == "user":
             return _text(m.get("content"))
     return ""
+
+
+def prompt_of(request: Any) -> str:
+    """The last user message of a recorded request (``RecordedRequest``)."""
+    return _user(request.json)
 
 
 def _rng(*parts: Any) -> random.Random:
@@ -89,9 +94,9 @@ def reply(body: dict) -> str:
     if task in ("section", "introduction", "conclusion"):
         job = prompt.rsplit("\n\n", 1)[-1]
         words = int(m.group(1)) if (m := re.search(r"about (\d+) words", job)) else 200
-        current = re.search(r"^→ (\d+)\. ([^:\n]+)", prompt, re.M)
+        current = re.search(r"^→ (\d+)\. ([^:\n]+)", prompt, re.MULTILINE)
         heading = current.group(2) if current else task
-        own = re.findall(r"^\s{4}-\s+(.+)$", prompt, re.M)
+        own = re.findall(r"^\s{4}-\s+(.+)$", prompt, re.MULTILINE)
         context = prompt.split("Outline (", 1)[-1]
         sentences = [f"This part makes its point about {p}, step by step." for p in own]
         for kw in _keywords(prompt):
@@ -108,7 +113,7 @@ def reply(body: dict) -> str:
     if task == "summary":
         text = (_QUOTED.findall(prompt) or [""])[-1]
         first = re.findall(r"[^.!?\n]+[.!?]", text)[:2]
-        points = re.findall(r"^- (.+)$", prompt.split("Section text:")[0], re.M)
+        points = re.findall(r"^- (.+)$", prompt.split("Section text:")[0], re.MULTILINE)
         return json.dumps({"summary": " ".join(s.strip() for s in first), "covered": points})
     if task == "headline":
         return f"Headline at {temperature}: {_fields(prompt).get('topic', 'it')}"
@@ -126,7 +131,7 @@ def _revise(prompt: str) -> str:
     instruction = prompt.rsplit("Instruction:", 1)[-1].strip()
     if m := re.search(r"(\d+) words", instruction):
         text = " ".join(text.split()[: int(m.group(1))])
-    if m := re.search(r"\badd (?:a |an )?(.+)$", instruction, re.I):
+    if m := re.search(r"\badd (?:a |an )?(.+)$", instruction, re.IGNORECASE):
         text = text.rstrip() + f"\n\n{m.group(1).strip().rstrip('.').capitalize()}."
     if "punch" in instruction.lower():
         text = "Here's the thing: " + text
@@ -143,6 +148,6 @@ def _conversation_summary(prompt: str) -> str:
         if rule not in rules:
             rules.append(rule)
     earlier = re.search(r"Other requests so far: (\d+)", prompt)
-    folded = len(re.findall(r"^- Turn \d+:", prompt, re.M))
+    folded = len(re.findall(r"^- Turn \d+:", prompt, re.MULTILINE))
     total = (int(earlier.group(1)) if earlier else 0) + folded
     return "\n".join([*(f"Standing rule: {r}" for r in rules), f"Other requests so far: {total}"])

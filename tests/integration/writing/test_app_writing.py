@@ -5,26 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from studio.config import reload_settings
 from studio.db import session_scope
-from studio.models import Draft, DraftAlternative, DraftSection, Revision, ReviseTurn
+from studio.models import Draft, DraftAlternative, DraftSection, ReviseTurn, Revision
 
 TIMEOUT = 120
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
 
 
-@pytest.fixture
-def writer_server(fake_openai, monkeypatch):
-    fake_openai.reply_mode = "writer"
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("STUDIO_MODEL", "fake-gpt")
-    monkeypatch.setenv("STUDIO_MAX_RETRIES", "0")
-    reload_settings()
-    return fake_openai
 
 
 def signed_in(user, page: str | None = None) -> AppTest:

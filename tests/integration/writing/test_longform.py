@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from studio.config import reload_settings
@@ -18,29 +17,18 @@ from studio.writing.outline import edited_outline
 from studio.writing.prompts import COVERED_HEADER, OUTLINE_HEADER, PREVIOUS_HEADER, SUMMARIES_HEADER
 from studio.writing.repetition import repeated_share
 from studio.writing.service import outline_view, save_outline
-from tests.support.fake_writer import basics_sentence
+from tests.support.fake_writer import basics_sentence, prompt_of
 
 BRIEF = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
              keywords="planning", tone="friendly", formality=3, temperature=0.8, target_words=2000)
 
 
-@pytest.fixture
-def writer_server(fake_openai, monkeypatch):
-    fake_openai.reply_mode = "writer"
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("STUDIO_MODEL", "fake-gpt")
-    monkeypatch.setenv("STUDIO_MAX_RETRIES", "0")
-    monkeypatch.setenv("STUDIO_REQUEST_TIMEOUT", "5")
-    reload_settings()
-    return fake_openai
 
 
-def _user(req) -> str:
-    return next(m["content"] for m in reversed(req.json["messages"]) if m["role"] == "user")
 
 
 def _task(req) -> str:
-    text = _user(req)
+    text = prompt_of(req)
     return text.split("Task: ", 1)[1].split("\n", 1)[0] if "Task: " in text else ""
 
 
@@ -61,11 +49,11 @@ def test_each_section_prompt_holds_its_window_and_never_the_earlier_text(engine,
     requests = section_requests(writer_server)
     assert len(requests) == len(sections)
     # Body sections in outline order, then the introduction, then the conclusion.
-    order = [int(_user(r).split("\n→ ", 1)[1].split(".", 1)[0]) - 1 for r in requests]
+    order = [int(prompt_of(r).split("\n→ ", 1)[1].split(".", 1)[0]) - 1 for r in requests]
     assert order == bodies + [0, len(sections) - 1]
 
     for n, (i, req) in enumerate(zip(order, requests)):
-        prompt = _user(req)
+        prompt = prompt_of(req)
         s = sections[i]
         assert OUTLINE_HEADER in prompt and f"→ {i + 1}. {s.heading}" in prompt
         for other in sections:  # the whole outline, every heading
@@ -99,7 +87,7 @@ def test_each_section_prompt_holds_its_window_and_never_the_earlier_text(engine,
     # The introduction and the conclusion are written from every body section's summary.
     for req in requests[-2:]:
         for i in bodies:
-            assert sections[i].summary in _user(req)
+            assert sections[i].summary in prompt_of(req)
     # The draft's text is the outline's sections in outline order, saved as one revision.
     with session_scope(engine) as s:
         draft = s.get(Draft, outcome.draft_id)
@@ -120,7 +108,7 @@ def test_the_window_stays_within_its_budget_however_long_the_article(engine, peo
     first, last = timing[0]["prompt_tokens"], timing[-1]["prompt_tokens"]
     assert last <= first + 200 + 20
     for req in section_requests(writer_server):
-        prompt = _user(req)
+        prompt = prompt_of(req)
         window = prompt.split(OUTLINE_HEADER, 1)[1].split("\n\n", 1)[1].rsplit("\n\n", 1)[0]
         assert run.budget.count(window) <= 200 + 10
 
@@ -164,7 +152,7 @@ def test_an_interrupted_run_keeps_finished_sections_and_retry_continues_at_the_f
     outcome = retry.run()
     assert outcome.error is None and not outcome.incomplete
     requests = section_requests(writer_server)
-    assert f"→ {third + 1}. " in _user(requests[0])  # no section written twice
+    assert f"→ {third + 1}. " in prompt_of(requests[0])  # no section written twice
     assert len(requests) == len(saved.sections) - len(done)
     assert not [r for r in writer_server.chat_requests if _task(r) == "outline"]
     for i, text in kept.items():

@@ -13,27 +13,18 @@ from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.writer import DraftRun
 from studio.errors import InputError
-from studio.models import Draft, DraftAlternative, Revision, ReviseTurn
+from studio.models import Draft, DraftAlternative, ReviseTurn, Revision
 from studio.writing.revise import RECENT_HEADER, SUMMARY_HEADER, ReviseRun, undo_turn
 from studio.writing.service import alternatives, turns
 from studio.writing.variants import VariantsRun, keep_alternative, parse_temperatures
+from tests.support.fake_writer import prompt_of
 
 BRIEF = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
              keywords="planning", tone="friendly", formality=3, temperature=0.8, target_words=300)
 
 
-@pytest.fixture
-def writer_server(fake_openai, monkeypatch):
-    fake_openai.reply_mode = "writer"
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("STUDIO_MODEL", "fake-gpt")
-    monkeypatch.setenv("STUDIO_MAX_RETRIES", "0")
-    reload_settings()
-    return fake_openai
 
 
-def _user(req) -> str:
-    return next(m["content"] for m in reversed(req.json["messages"]) if m["role"] == "user")
 
 
 def test_variants_are_written_concurrently_at_their_temperatures_and_the_first_is_kept(engine, people, writer_server):
@@ -97,7 +88,7 @@ def test_a_reasoning_model_varies_by_approach_and_says_so(engine, people, writer
     assert "takes no temperature" in outcome.notice
     requests = [r for r in writer_server.chat_requests if r.stream]
     assert not any(r.temperature_sent for r in requests)
-    approaches = {_user(r).rsplit("Approach: ", 1)[1] for r in requests}
+    approaches = {prompt_of(r).rsplit("Approach: ", 1)[1] for r in requests}
     assert len(approaches) == 3
     assert all(v.temperature is None and v.approach for v in outcome.variants)
 
@@ -113,7 +104,7 @@ RULE = "From now on, always say 'customers', never 'users'."
 
 
 def _draft(engine, people, text):
-    from studio.drafting.service import create_draft, add_revision
+    from studio.drafting.service import add_revision, create_draft
 
     with session_scope(engine) as s:
         from studio.models import User
@@ -144,7 +135,7 @@ def test_fifty_revise_turns_stay_within_budget_and_the_first_turns_rule_still_ho
                      settings=settings).run()
     tokens.append(last.prompt_tokens)
     # The rule from turn 1 reached turn 50's prompt through the summary, and was followed.
-    prompt = _user(writer_server.chat_requests[-1])
+    prompt = prompt_of(writer_server.chat_requests[-1])
     assert SUMMARY_HEADER in prompt and "always say 'customers', never 'users'" in prompt.split(RECENT_HEADER)[0]
     assert "Turn 1:" not in prompt and "Turn 47:" in prompt  # only the last few turns word for word
     assert "Line for customers of the webinar." in last.text and "users" not in last.text
@@ -216,3 +207,13 @@ def test_concurrent_variants_share_one_http_client_safely(engine, people, writer
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_headline_variants_for_someone_elses_draft_are_refused_before_any_call(engine, people, writer_server):
+    from studio.errors import PermissionDenied
+
+    draft_id = _draft(engine, people, TEXT)
+    writer_server.clear_requests()
+    with pytest.raises(PermissionDenied):
+        VariantsRun(Brief.create(**BRIEF), people.marketer2, "0.3,0.9", kind="headline", draft_id=draft_id, engine=engine)
+    assert writer_server.chat_requests == []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage
 
+from studio.drafting.brief import Brief
 from studio.drafting.demo import DemoWriter
 from studio.drafting.prompts import build_messages
-from studio.drafting.brief import Brief
 
 
 def test_the_demo_writer_sleeps_between_pieces_at_the_configured_pace():

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from studio.writing.blocks import replace_block, replace_title, split_blocks, strip_heading
-from studio.writing.outline import OutlineError, edited_outline, parse_outline, writing_order, writing_mode
+from studio.writing.outline import OutlineError, edited_outline, parse_outline, writing_mode, writing_order
 from studio.writing.repetition import repeated_share, repetition_findings
 
 
