@@ -244,6 +244,10 @@ class LongformRun:
         if only is not None and not 0 <= only < len(sections):
             raise InputError(f"The outline has no section {only + 1}.")
         if only is not None:
+            target = sections[only]
+            if target.kind != "intro" and blocks.find_heading(current_body, target.heading) is None:
+                raise InputError(f"“{target.heading}” is not a heading in the current text any more; edit the "
+                                 "outline or the text so they match, then try again.")
             sections = self._with_current_text(sections, current_body)
         order = [only] if only is not None else [i for i in writing_order(sections) if not sections[i].done]
         written = {i: WrittenSection(i, s.heading, s.summary, list(s.covered or s.points), s.text)
@@ -368,14 +372,8 @@ class LongformRun:
 
     def _replace_section(self, session: Any, draft: Any, actor: User, section: SectionView, body: str) -> Any:
         """Section `section` written again: its block in the current text replaced, nothing else."""
-        if section.kind == "intro":
-            number = 0
-        else:
-            found = blocks.find_heading(body, section.heading)
-            if found is None:
-                raise InputError(f"“{section.heading}” is not a heading in the current text any more; "
-                                 "edit the outline or the text so they match, then try again.")
-            number = found.number
+        found = blocks.find_heading(body, section.heading) if section.kind != "intro" else None
+        number = found.number if found is not None else 0
         new_body = blocks.replace_block(body, number, section.text)
         revision = add_revision(session, draft, new_body, actor, "generated",
                                 note=f"Section “{section.heading}” written again")

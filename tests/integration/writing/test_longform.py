@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from studio.config import reload_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
+from studio.errors import InputError
 from studio.models import Draft, DraftSection, Revision
 from studio.writing.longform import LongformRun
 from studio.writing.outline import edited_outline
@@ -234,3 +236,18 @@ def test_with_the_demo_writer_the_whole_flow_works_offline(engine, people):
     assert outcome.error is None and outcome.provider == "demo"
     assert len(outcome.outline.sections) >= 5 and all(s.done for s in outcome.outline.sections)
     assert outcome.text.count("## ") == len(outcome.outline.sections) - 1
+
+
+def test_writing_again_a_section_whose_heading_left_the_text_is_refused_before_any_call(engine, people, writer_server):
+    run, outcome = _run(engine, people)
+    section = outcome.outline.sections[2]
+    with session_scope(engine) as s:
+        from studio.drafting.service import edit_text
+
+        edit_text(s, run.draft_id, people.marketer, outcome.text.replace(f"## {section.heading}", "## Renamed by hand"),
+                  outcome.draft_version)
+    writer_server.clear_requests()
+    again = LongformRun(Brief.create(**BRIEF), people.marketer, engine=engine, draft_id=run.draft_id)
+    with pytest.raises(InputError, match="not a heading in the current text"):
+        list(again.write(only=2))
+    assert writer_server.chat_requests == []
