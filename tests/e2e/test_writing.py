@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import StudioApp
-from tests.e2e.test_team_journey import PASSWORD, settle, shot, sign_in
+from tests.e2e.test_team_journey import PASSWORD, go, settle, shot, sign_in
 from tests.support.fake_openai import FakeOpenAI
 
 
@@ -102,8 +102,7 @@ def test_revise_with_undo_and_the_live_word_count(app, writer_server, new_page):
     page.get_by_role("button", name="Generate").click()
     expect(page.get_by_text(re.compile(r"Saved as draft #\d+ · fake-gpt"))).to_be_visible(timeout=30_000)
     settle(page)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="My drafts").click()
-    settle(page)
+    go(page, "My drafts")
 
     page.get_by_role("tab", name="Edit").last.click()
     box = page.get_by_label("Markdown", exact=True)
