@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import StudioApp
+from tests.e2e.conftest import StudioApp, axe_clean
 from tests.e2e.test_team_journey import PASSWORD, go, settle, shot, sign_in
 from tests.support.fake_openai import FakeOpenAI
 
@@ -64,6 +64,7 @@ def test_long_form_outline_then_sections_stream_in_view_and_stop_keeps_them(app,
     settle(page)
     assert section_prompts(writer_server) == []  # nothing is written before the outline is accepted
     shot(page, "writing-01-outline")
+    axe_clean(page, "the outline to edit")
 
     # Slow enough to press Stop while the second body section is being written.
     writer_server.delay, writer_server.chunk_chars = 0.03, 4
@@ -92,6 +93,7 @@ def test_long_form_outline_then_sections_stream_in_view_and_stop_keeps_them(app,
     assert not any("→ 2. " in p for p in prompts)
     settle(page)
     shot(page, "writing-04-done")
+    axe_clean(page, "a long-form draft written")
 
 
 def test_revise_with_undo_and_the_live_word_count(app, writer_server, new_page):  # type: ignore[no-untyped-def]
@@ -114,6 +116,7 @@ def test_revise_with_undo_and_the_live_word_count(app, writer_server, new_page):
     page.keyboard.type(" five more words typed here")
     expect(count).to_have_text(f"{before + 5:,} words")  # while typing, before the box loses focus
     expect(page.get_by_text("As WordPress will show it")).to_be_visible()
+    axe_clean(page, "the writing surface")
 
     page.get_by_role("tab", name="Revise").last.click()
     page.get_by_placeholder("Tell the writer what to change…").fill("make it punchier")
@@ -121,6 +124,27 @@ def test_revise_with_undo_and_the_live_word_count(app, writer_server, new_page):
     expect(page.get_by_text(re.compile(r"Revision 2: \+\d+ / −\d+ words"))).to_be_visible(timeout=30_000)
     settle(page)
     shot(page, "writing-05-revise")
+    axe_clean(page, "the revise panel")
     page.get_by_role("button", name="Undo").click()
     expect(page.get_by_text(re.compile(r"Turn 1 undone: revision 3"))).to_be_visible(timeout=20_000)
     settle(page)
+
+
+def test_variants_side_by_side_in_the_browser(app, writer_server, new_page):  # type: ignore[no-untyped-def]
+    page = new_page()
+    sign_in(page, app.url, "mara")
+    brief(page, "Three ways to open a post on planning", 300)
+    page.get_by_text("Variants side by side").click()
+    writer_server.clear_requests()
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text(re.compile("is the draft's text"))).to_be_visible(timeout=60_000)
+    settle(page)
+    streamed = [r for r in writer_server.chat_requests if r.stream]
+    assert sorted(r.temperature for r in streamed) == [0.3, 0.9, 1.3]
+    for n in (1, 2, 3):
+        expect(page.get_by_text(f"Variant {n}", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ words · reading ease \d+")).first).to_be_visible()
+    shot(page, "writing-06-variants")
+    axe_clean(page, "variants side by side")
+    page.get_by_role("button", name="Keep this one").first.click()
+    expect(page.get_by_text(re.compile(r"Variant 2 kept as revision 2"))).to_be_visible(timeout=20_000)
