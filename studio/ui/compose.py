@@ -15,7 +15,7 @@ from studio.drafting.writer import DraftRun
 from studio.ui.generation import effective_settings
 from studio.ui.longform_panel import RUN_KEY as LONG_KEY
 from studio.ui.longform_panel import outline_editor, show_outcome, write_sections
-from studio.ui.text_views import finished, paced, running, stop_button, was_stopped
+from studio.ui.text_views import finished, running, stop_button, was_stopped
 from studio.ui.variants_panel import RUN_KEY as VARIANTS_KEY
 from studio.ui.variants_panel import batch_cards, show_cards, stream_variants
 from studio.writing.longform import LongformRun
@@ -30,7 +30,7 @@ def _refusal(exc: Exception) -> bool:
     message = ui.user_message(exc)
     if message is None:
         raise exc
-    st.error(message)
+    ui.safe.message("error", message)
     return False
 
 
@@ -40,6 +40,9 @@ def _refusal(exc: Exception) -> bool:
 def one_pass(brief: Brief, user: Person, draft_id: int | None) -> None:
     try:
         run = DraftRun(brief, user, engine=ui.engine(), settings=effective_settings(), draft_id=draft_id)
+        # The draft and its brief are saved before the first request (a refusal stops here); a
+        # second click on Generate meanwhile finishes this same draft (pages/draft.py).
+        st.session_state["generating"] = run.start()
     except Exception as exc:  # noqa: BLE001
         _refusal(exc)
         return
@@ -47,14 +50,11 @@ def one_pass(brief: Brief, user: Person, draft_id: int | None) -> None:
     st.session_state[ONE_KEY] = run
     stop = stop_button("stop_one_pass")
     running(ONE_KEY)
-    stream = run.stream()
-    try:
-        with st.container(border=True, key="draft_stream"):
-            st.write_stream(paced(stream))
-    finally:
-        stream.close()
+    with st.container(border=True, key="draft_stream"):
+        ui.safe.stream_markdown(run.stream())  # closes the stream whatever ends it: the run saves
     finished(ONE_KEY)
     stop.empty()
+    st.session_state.pop("generating", None)
     keep_one_pass(run)
     st.session_state["last_streamed"] = True
 
@@ -102,7 +102,7 @@ def show_long(user: Person) -> None:
     view = ui.call(outline_view, run.draft_id, user)
     action = st.session_state.pop("long_action", None)
     if view is None:
-        st.error(run.error or "The outline could not be made.")
+        ui.safe.message("error", run.error or "The outline could not be made.")
         st.caption(f"Saved as draft #{run.draft_id}, marked incomplete: the brief is kept.")
         if st.button("Retry", type="primary", key="long_retry_outline"):
             with st.spinner("Planning the outline…"):
@@ -137,7 +137,7 @@ def show_long(user: Person) -> None:
             st.rerun()
     if run.outcome is not None and run.outcome.text.strip() and action is None:
         with st.container(border=True):
-            st.markdown(run.outcome.text)
+            ui.safe.markdown(run.outcome.text)
     st.page_link("pages/my_drafts.py", label="Open in My drafts (Sections, Revise, Alternatives)",
                  icon=":material/description:")
 
@@ -164,10 +164,10 @@ def show_variants(user: Person) -> None:
     outcome = run.outcome
     failed = [v for v in outcome.variants if v.error]
     if failed:
-        st.warning(f"{len(failed)} variant(s) did not finish: {failed[0].error}")
+        ui.safe.message("warning", f"{len(failed)} variant(s) did not finish: {failed[0].error}")
     if outcome.notice:
-        st.info(outcome.notice, icon=":material/info:")
-    st.success(f"Saved as draft #{outcome.draft_id} · {outcome.provider_label} · variant "
+        ui.safe.message("info", outcome.notice, icon=":material/info:")
+    st.success(f"Saved as draft #{outcome.draft_id} · {ui.md_escape(outcome.provider_label)} · variant "
                f"{(outcome.kept or 0) + 1} is the draft's text; the others stay with it as alternatives.")
     cards = batch_cards(user, outcome.draft_id, outcome.batch)
     version = ui.call(draft_detail, outcome.draft_id, user).version

@@ -88,15 +88,15 @@ def write_sections(run: LongformRun, *, only: int | None = None, expected_versio
         with st.container(border=True, key=f"{key}_stream"):
             for event in events:
                 if event.kind == "start":
-                    status.caption(f"Writing “{event.heading}” · prompt {event.prompt_tokens:,} tokens")
+                    status.caption(f"Writing “{ui.md_escape(event.heading)}” · prompt {event.prompt_tokens:,} tokens")
                     st.markdown(f"#### {ui.md_escape(event.heading)}")
                     boxes[event.index] = st.empty()
                     texts[event.index] = ""
                 elif event.kind == "text":
                     texts[event.index] += event.text
-                    boxes[event.index].markdown(texts[event.index] + " ▌")
+                    ui.safe.markdown_in(boxes[event.index], texts[event.index] + " ▌")
                 else:
-                    boxes[event.index].markdown(event.text)
+                    ui.safe.markdown_in(boxes[event.index], event.text)
     finally:
         events.close()
     finished(RUN_KEY)
@@ -111,13 +111,13 @@ def show_outcome(run: LongformRun) -> None:
         return
     view = outcome.outline
     if outcome.error:
-        st.error(outcome.error, icon=":material/warning:")
+        ui.safe.message("error", outcome.error, icon=":material/warning:")
         done = sum(1 for s in view.sections if s.done) if view else 0
         st.caption(f"Saved as draft #{outcome.draft_id}, marked incomplete: the outline and {done} finished "
                    "section(s) are kept. Retry continues at the first unfinished section.")
     else:
         timing = outcome.sections_timing
-        st.success(f"Saved as draft #{outcome.draft_id} · {outcome.provider_label} · {len(outcome.text.split()):,} words"
+        st.success(f"Saved as draft #{outcome.draft_id} · {ui.md_escape(outcome.provider_label)} · {len(outcome.text.split()):,} words"
                    f" in {len(view.sections) if view else 0} sections"
                    + (f" · first words after {timing[0]['first_words_ms'] / 1000:.1f} s" if timing and timing[0].get("first_words_ms") else ""))
     if view is not None:
@@ -156,7 +156,7 @@ def show_sections_panel(user: Person, draft_id: int, version: int, editable: boo
     pending = view.next_pending
     cols = st.columns([2, 3])
     if pending is not None:
-        label = f"Continue writing at “{view.sections[pending].heading}”"
+        label = f"Continue writing at “{ui.md_escape(view.sections[pending].heading)}”"
         if cols[0].button(label, type="primary", key=f"continue_{draft_id}"):
             _start(user, draft_id, None, version)
     names = [f"{n + 1}. {s.heading}" for n, s in enumerate(view.sections) if s.done]
@@ -177,7 +177,7 @@ def _start(user: Person, draft_id: int, only: int | None, version: int) -> None:
         message = ui.user_message(exc)
         if message is None:
             raise
-        st.error(message)
+        ui.safe.message("error", message)
         return
     try:
         write_sections(run, only=only, expected_version=version, key=f"sections_run_{draft_id}")
@@ -185,10 +185,10 @@ def _start(user: Person, draft_id: int, only: int | None, version: int) -> None:
         message = ui.user_message(exc)
         if message is None:
             raise
-        st.error(message)
+        ui.safe.message("error", message)
         return
     if run.outcome is not None and run.outcome.error:
-        st.error(run.outcome.error)
+        ui.safe.message("error", run.outcome.error)
     else:
         ui.flash("Section written again; the rest of the text is unchanged." if only is not None
                  else "All sections written.")

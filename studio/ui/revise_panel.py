@@ -45,7 +45,7 @@ def show_revise_panel(user: Person, view: DraftDetail) -> None:
             st.text(t.instruction)
         with st.chat_message("assistant"):
             if t.error:
-                st.warning(t.error)
+                ui.safe.message("warning", t.error)
                 continue
             before, after = bodies.get(t.revision_before or -1, ""), bodies.get(t.revision_after or -1, "")
             added, removed = diff_counts(before, after)
@@ -86,23 +86,19 @@ def _turn(user: Person, view: DraftDetail, instruction: str, section: int | None
         message = ui.user_message(exc)
         if message is None:
             raise
-        st.error(message)
+        ui.safe.message("error", message)
         return
     st.session_state[RUN_KEY] = run
     with st.chat_message("assistant"):
         st.caption(f"Revising · prompt {run.prompt_tokens:,} tokens ({run.budget.label})")
         stop = stop_button(f"revise_stop_{view.id}")
         running(RUN_KEY)
-        stream = run.stream()
-        try:
-            with st.container(border=True, key=f"revise_stream_{view.id}"):
-                st.write_stream(stream)
-        finally:
-            stream.close()
+        with st.container(border=True, key=f"revise_stream_{view.id}"):
+            ui.safe.stream_markdown(run.stream())  # closes the stream whatever ends it
         finished(RUN_KEY)
         stop.empty()
     if run.result is None:
-        st.error(run.error or "Nothing was changed.")
+        ui.safe.message("error", run.error or "Nothing was changed.")
         return
     ui.flash(f"Revision {run.result.revision} saved; checks ran again. Undo is one click below.")
     st.rerun()

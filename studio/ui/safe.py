@@ -106,6 +106,17 @@ def stream_markdown(pieces: Iterator[str], *, every: float = 0.15) -> str:
     return text
 
 
+def markdown_in(slot: object, text: str) -> None:
+    """`markdown` into a placeholder (an ``st.empty()``), replacing what it showed."""
+    slot.html(_box(markdown_html(text)))  # type: ignore[attr-defined]
+
+
+def html_without_images(body: str) -> str:
+    """HTML the studio made (the export's), reduced to the same allowlist as `markdown_html`:
+    shown as it will be published, except that no image is loaded from anywhere."""
+    return _CLEANER.clean(_IMG.sub(_image_as_text, body))
+
+
 def message(kind: str, text: object, **kwargs: object) -> None:
     """``st.error`` / ``warning`` / ``info`` / ``success`` / ``caption`` with ``text`` escaped."""
     getattr(st, kind)(inline(text, multiline=True), **kwargs)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import html
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from studio.content import render_html
 from studio.review.diff import diff_revisions
+from studio.ui import safe
 
 
 def diff_html(old: str, new: str) -> str:
@@ -89,12 +90,12 @@ def preview(text: str, *, key: str) -> None:
     """The text rendered, and as WordPress will show it (the export's sanitised HTML)."""
     rendered, wordpress, source = st.tabs(["Rendered", "As WordPress will show it", "HTML sent to the CMS"])
     with rendered, st.container(border=True, height=520, key=f"{key}_rendered"):
-        st.markdown(text)
+        safe.markdown(text)
     body = render_html(text)
     with wordpress, st.container(border=True, height=520, key=f"{key}_wordpress"):
         st.html(
             '<div style="font-family:Georgia,serif;font-size:17px;line-height:1.6;color:#1e1e1e">'
-            f"{body}</div>"
+            f"{safe.html_without_images(body)}</div>"
         )
     with source:
         st.code(body, language="html", wrap_lines=True)
@@ -108,21 +109,6 @@ def stop_button(key: str) -> Any:
     slot.button("Stop", key=key, icon=":material/stop_circle:", type="secondary",
                 help="Stop writing. What has arrived is kept; the draft is marked incomplete.")
     return slot
-
-
-def paced(pieces: Iterator[str], every: float = 0.05) -> Iterator[str]:
-    """Join pieces that arrive within `every` seconds, so the page is not redrawn per token."""
-    buffer: list[str] = []
-    last = time.perf_counter()
-    for piece in pieces:
-        buffer.append(piece)
-        now = time.perf_counter()
-        if now - last >= every:
-            yield "".join(buffer)
-            buffer.clear()
-            last = now
-    if buffer:
-        yield "".join(buffer)
 
 
 def running(key: str) -> None:

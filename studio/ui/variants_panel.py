@@ -4,6 +4,7 @@ changes against the first), one kept; the draft's alternatives to view or restor
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ def stream_variants(run: VariantsRun, *, key: str) -> None:
     """The variants written side by side, each column filling as its text arrives."""
     st.session_state[RUN_KEY] = run
     if run.notice:
-        st.info(run.notice, icon=":material/info:")
+        ui.safe.message("info", run.notice, icon=":material/info:")
     stop = stop_button(f"{key}_stop")
     running(RUN_KEY)
     cols = st.columns(len(run.variants))
@@ -58,13 +59,19 @@ def stream_variants(run: VariantsRun, *, key: str) -> None:
             with st.container(border=True, height=460, key=f"{key}_col_{v.position}"):
                 boxes.append(st.empty())
     texts = [""] * len(run.variants)
+    shown = [0.0] * len(run.variants)
     stream = run.stream()
     try:
         for position, piece in stream:
             texts[position] += piece
-            boxes[position].markdown(compact(texts[position]) + " ▌")
+            now = time.monotonic()
+            if now - shown[position] >= 0.1:  # not every token: each redraw renders the whole column
+                ui.safe.markdown_in(boxes[position], compact(texts[position]) + " ▌")
+                shown[position] = now
     finally:
         stream.close()
+    for box, text in zip(boxes, texts):
+        ui.safe.markdown_in(box, compact(text))
     finished(RUN_KEY)
     stop.empty()
 
@@ -87,9 +94,9 @@ def show_cards(user: Person, draft_id: int, version: int, cards: list[Card], *, 
             ease = f"{c.reading_ease:.0f}" if c.reading_ease is not None else "—"
             st.caption(f"{c.words:,} words · reading ease {ease}")
             if c.error:
-                st.warning(c.error)
+                ui.safe.message("warning", c.error)
             with st.container(border=True, height=420 if kind == "full" else 160, key=f"{key}_text_{c.position}"):
-                st.markdown(compact(c.text))
+                ui.safe.markdown(compact(c.text))
             if c.position:
                 added, removed = diff_counts(first, c.text)
                 with st.expander(f"Against variant 1: +{added} / −{removed} words"):
@@ -139,7 +146,7 @@ def _write(user: Person, draft_id: int, kind: str, temps: str) -> None:
         message = ui.user_message(exc)
         if message is None:
             raise
-        st.error(message)
+        ui.safe.message("error", message)
         return
     with st.spinner(f"Writing {len(run.variants)} variants at once…"):
         run.run()

@@ -40,7 +40,8 @@ def press(at: AppTest, label: str) -> None:
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.success, *at.info, *at.error, *at.warning])
+    shown = [str(e.value) for e in [*at.markdown, *at.caption, *at.success, *at.info, *at.error, *at.warning]]
+    return "\n".join(shown + [str(h.proto.body) for h in at.get("html")])  # draft text: the safe renderer's HTML
 
 
 def test_long_form_from_the_page_outline_first_then_sections(engine, people, writer_server):
