@@ -27,6 +27,7 @@ from studio.drafting.providers import ProviderChoice, resolve_provider
 from studio.drafting.service import edit_text, get_draft
 from studio.errors import InputError
 from studio.models import ReviseTurn, Revision, User
+from studio.validation import storable
 from studio.writing import blocks
 from studio.writing.budget import OUTPUT_RESERVE, TokenBudget, budget_for
 from studio.writing.calls import CallRecord, chat_model, complete, stream_text
@@ -111,7 +112,7 @@ class ReviseRun:
         provider: str | None = None,
         model: str | None = None,
     ) -> None:
-        instruction = " ".join((instruction or "").split())
+        instruction = " ".join(storable(instruction or "", "The instruction", "instruction").split())
         if not instruction:
             raise InputError({"instruction": "Say what to change, e.g. “make the intro punchier”."})
         if len(instruction) > INSTRUCTION_MAX_CHARS:

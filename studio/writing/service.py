@@ -13,6 +13,7 @@ from studio.drafting.brief import Brief
 from studio.drafting.service import editable_draft, get_draft
 from studio.errors import InputError, NotFound
 from studio.models import DraftAlternative, DraftOutline, DraftSection, ReviseTurn, User, utcnow
+from studio.validation import problem, storable_fields
 from studio.writing.outline import Outline, edited_outline
 from studio.writing.schemas import AlternativeView, OutlineView, SectionView, TurnView
 
@@ -177,6 +178,14 @@ def save_edited_outline(session: Session, draft_id: int, actor: Any, title: str,
     """The outline as a person edited it in the table (rows in their order, `id` on rows that
     were there before), checked and stored."""
     draft = get_draft(session, draft_id, actor)
+    problems = storable_fields({"title": title}, {"title": "The title"})
+    for n, r in enumerate(rows, start=1):
+        for field, label in (("heading", "heading"), ("intent", "what it is for"), ("points", "key points")):
+            found = problem(r.get(field) or "", f"Row {n}'s {label}")
+            if found is not None:
+                problems.setdefault(f"row{n}_{field}", found)
+    if problems:
+        raise InputError(problems)
     outline = edited_outline(title, rows, target_words=draft.target_words)
     kept_rows = [r for r in rows if str(r.get("heading") or "").strip()]
     order = {s.heading: n for n, s in enumerate(outline.sections)}
