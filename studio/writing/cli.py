@@ -21,7 +21,8 @@ from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.providers import ProviderConfigError
 from studio.errors import InputError
-from studio.writing.longform import LongformRun
+from studio.interrupts import exit_status, signals_as_interrupt
+from studio.writing.longform import LongformOutcome, LongformRun
 from studio.writing.revise import ReviseRun
 from studio.writing.variants import VariantsRun
 
@@ -74,25 +75,11 @@ def generate_long(args: argparse.Namespace, brief: Brief, actor: Any, engine: An
         run = LongformRun(brief, actor, engine=engine, provider=args.provider, model=args.model, seed=args.seed)
     except ProviderConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-    if args.json:
-        outcome = run.run()
-    else:
-        print(f"# Writing in sections with {run.choice.label}", file=sys.stderr)
-        view = None
-        try:
-            view = run.plan()
-        except InputError:
-            pass
-        if view is not None:
-            print("# Outline: " + " · ".join(s.heading for s in view.sections), file=sys.stderr)
-            for event in run.write():
-                if event.kind == "start":
-                    print(f"\n## {event.heading}\n", flush=True)
-                elif event.kind == "text":
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-            print()
-        outcome = run.outcome or run.run()
+    try:
+        with signals_as_interrupt():  # SIGTERM and SIGHUP stop the run as Ctrl-C does
+            outcome = _write_long(args, run)
+    except KeyboardInterrupt as exc:
+        return _interrupted(args, run.outcome, exc)
     if args.json:
         print(json.dumps(outcome.as_dict(), ensure_ascii=False))
     else:
@@ -102,6 +89,43 @@ def generate_long(args: argparse.Namespace, brief: Brief, actor: Any, engine: An
         print(f"Error: {outcome.error}", file=sys.stderr)
         return EXIT_REFUSED
     return EXIT_OK
+
+
+def _write_long(args: argparse.Namespace, run: LongformRun) -> LongformOutcome:
+    if args.json:
+        return run.run()
+    print(f"# Writing in sections with {run.choice.label}", file=sys.stderr)
+    view = None
+    try:
+        view = run.plan()
+    except InputError:
+        pass
+    if view is not None:
+        print("# Outline: " + " · ".join(s.heading for s in view.sections), file=sys.stderr)
+        for event in run.write():
+            if event.kind == "start":
+                print(f"\n## {event.heading}\n", flush=True)
+            elif event.kind == "text":
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+        print()
+    return run.outcome or run.run()
+
+
+def _interrupted(args: argparse.Namespace, outcome: LongformOutcome | None, exc: BaseException) -> int:
+    """Ctrl-C, SIGTERM or SIGHUP: one line saying what was kept, no traceback."""
+    name = str(exc) or "Ctrl-C"
+    if outcome is None:
+        print(f"\n# Interrupted ({name}) before the sections were written; the draft keeps the brief "
+              "(and the outline, if it was made).", file=sys.stderr)
+        return exit_status(exc)
+    if args.json:
+        print(json.dumps(outcome.as_dict(), ensure_ascii=False))
+    where = (f"draft {outcome.draft_id}, marked incomplete, with the outline and every finished section"
+             if outcome.recovery_file is None else f"the recovery file {outcome.recovery_file}")  # fmt: skip
+    print(f"\n# Interrupted ({name}): saved as {where}. Open it in My drafts (Sections) to continue.",
+          file=sys.stderr)  # fmt: skip
+    return exit_status(exc)
 
 
 def generate_variants(args: argparse.Namespace, brief: Brief, actor: Any, engine: Any) -> int:

@@ -30,8 +30,10 @@ from studio.drafting.brief import Brief
 from studio.drafting.failures import friendly_error
 from studio.drafting.prompts import messages_as_records
 from studio.drafting.providers import ProviderChoice, resolve_provider
+from studio.drafting.saver import SAVE_ATTEMPTS, save_with_retries, write_recovery_file
 from studio.drafting.service import add_revision, create_draft, get_draft
-from studio.errors import InputError, StudioError
+from studio.errors import InputError, StudioError, user_message
+from studio.interrupts import shielded
 from studio.models import Generation, User
 from studio.publishing.fields import derive_fields
 from studio.publishing.service import apply_proposed_fields
@@ -89,6 +91,8 @@ class LongformOutcome:
     total_time_ms: float | None = None
     sections_timing: list[dict[str, Any]] = field(default_factory=list)
     revision_number: int | None = None
+    #: Where the brief and the text were written when the database could not take them.
+    recovery_file: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +111,7 @@ class LongformOutcome:
             "sections": self.outline.as_sections_json() if self.outline else [],
             "sections_timing": self.sections_timing,
             "repetition": self.outline.repetition if self.outline else [],
+            "recovery_file": self.recovery_file,
         }
 
 
@@ -160,6 +165,7 @@ class LongformRun:
         self.error: str | None = None
         self.started = time.perf_counter()
         self.timings: list[dict[str, Any]] = []
+        self.title = ""  # the outline's, once a run has read it
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -240,6 +246,7 @@ class LongformRun:
             current_body = current_body.body if current_body is not None else ""
         if view is None:
             raise InputError("This draft has no outline; write it in one pass, or start a long-form draft.")
+        self.title = view.title
         sections = list(view.sections)
         if only is not None and not 0 <= only < len(sections):
             raise InputError(f"The outline has no section {only + 1}.")
@@ -278,11 +285,11 @@ class LongformRun:
                     partial[i] = "".join(parts)
                     yield SectionEvent("text", i, s.heading, piece)
                 text = blocks.strip_heading("".join(parts), s.heading).strip()
-                partial.pop(i, None)
                 with session_scope(self.engine) as session:
                     store_section(session, self.draft_id, s.id, text=text, done=True, prompt_tokens=tokens,
                                   covered=list(s.points), summary="")
                     self._generation(session, self.draft_id, rec, prompt, None)
+                partial.pop(i, None)  # saved: from here on the section's text is in `sections`
                 sections[i] = replace(s, status="done", text=text, prompt_tokens=tokens)
                 written[i] = WrittenSection(i, s.heading, "", list(s.points), text)
                 futures[i] = executor.submit(self._summarise, sections[i], text)
@@ -330,45 +337,82 @@ class LongformRun:
             if not isinstance(error, (GeneratorExit, KeyboardInterrupt)):
                 log.warning("long-form run failed: %s", type(error).__name__)
         self.error = message
-        with session_scope(self.engine) as session:
-            actor = self._actor(session)
-            draft = get_draft(session, self.draft_id, actor)
-            done_texts = [(i, s.text) for i, s in enumerate(sections) if s.done]
-            findings = []
-            for f in repetition_findings([t for _, t in done_texts]):
-                d = f.as_dict()
-                d["sections"] = [done_texts[k][0] for k in f.sections]
-                findings.append(d)
-            store_repetition(session, draft.id, findings)
-            title = outline_view(session, draft.id, actor).title  # type: ignore[union-attr]
-            revision = None
-            if only is not None:
-                if error is None:
-                    revision = self._replace_section(session, draft, actor, sections[only], current_body)
-            elif error is None:
-                body = assemble(title, sections, self.brief.content_type)
-                revision = add_revision(session, draft, body, actor, "generated",
-                                        note=f"Written in {len(sections)} sections")
-                apply_proposed_fields(session, draft, derive_fields(self.brief, body), actor=actor)
-                record(session, actor, "draft.generated", draft_id=draft.id,
-                       data={"provider": self.choice.provider, "model": self.choice.model, "sections": len(sections)})
-            else:
-                body = assemble(title, sections, self.brief.content_type, partial=partial)
-                if body.strip() != f"# {title}" and body != current_body:
-                    revision = add_revision(session, draft, body, actor, "partial", note=message or "", run_checks=False)
-                draft.incomplete, draft.last_error = True, message
-                record(session, actor, "draft.generation_failed", draft_id=draft.id, comment=message or "")
-            session.flush()
-            view = outline_view(session, draft.id, actor)
-            current = draft.current_revision
-            self.outcome = LongformOutcome(
-                draft_id=draft.id, draft_version=draft.version, status=draft.status, incomplete=draft.incomplete,
-                text=current.body if current is not None else "", provider=self.choice.provider,
-                provider_label=self.choice.label, model=self.choice.model,
-                temperature=self.brief.temperature if self.choice.sends_temperature else None,
-                outline=view, error=message, total_time_ms=(time.perf_counter() - self.started) * 1000,
-                sections_timing=list(self.timings), revision_number=revision.number if revision else None,
-            )  # fmt: skip
+
+        def write(session: Any) -> LongformOutcome:
+            return self._final_save(session, sections, partial, error, message, only, current_body)
+
+        with shielded():  # Ctrl-C, SIGTERM or SIGHUP in the CLI waits for the save, then applies
+            outcome, failure = save_with_retries(self.engine, write)
+            self.outcome = outcome if outcome is not None else self._recover(sections, partial, message, failure)
+
+    def _recover(self, sections: list[SectionView], partial: dict[int, str], message: str | None,
+                 failure: BaseException | None) -> LongformOutcome:
+        """Every try of the last save failed: the brief and every section written so far go to a
+        recovery file (the sections saved one by one stay in the database too)."""
+        why = user_message(failure) if failure is not None else None
+        why = why or (f"an unexpected error ({type(failure).__name__})" if failure else "the database refused the save")
+        text = assemble(self.title or self.brief.topic, sections, self.brief.content_type,
+                        partial=partial)
+        path, problems = write_recovery_file(text, self.brief.as_dict(), draft_id=self.draft_id, why=why)
+        said = f"The draft could not be saved, even after {SAVE_ATTEMPTS} tries: {why[:1].lower()}{why[1:]}"
+        said = said if said.endswith(".") else said + "."
+        if path is not None:
+            said += f" Nothing is lost: the brief and the text are in the recovery file {path}."
+        else:
+            said += (f" The recovery file could not be written either ({problems.rstrip('.')}): copy the text "
+                     "shown now before leaving.")  # fmt: skip
+        self.error = f"{message} {said}" if message else said
+        assert self.draft_id is not None
+        return LongformOutcome(
+            draft_id=self.draft_id, draft_version=0, status="draft", incomplete=True, text=text,
+            provider=self.choice.provider, provider_label=self.choice.label, model=self.choice.model,
+            temperature=None, outline=None, error=self.error,
+            total_time_ms=(time.perf_counter() - self.started) * 1000, sections_timing=list(self.timings),
+            recovery_file=str(path) if path is not None else None,
+        )  # fmt: skip
+
+    def _final_save(self, session: Any, sections: list[SectionView], partial: dict[int, str],
+                    error: BaseException | None, message: str | None, only: int | None,
+                    current_body: str) -> LongformOutcome:
+        """The last save of a run, in one transaction (tried again by `save_with_retries`)."""
+        actor = self._actor(session)
+        draft = get_draft(session, self.draft_id, actor)
+        done_texts = [(i, s.text) for i, s in enumerate(sections) if s.done]
+        findings = []
+        for f in repetition_findings([t for _, t in done_texts]):
+            d = f.as_dict()
+            d["sections"] = [done_texts[k][0] for k in f.sections]
+            findings.append(d)
+        store_repetition(session, draft.id, findings)
+        title = outline_view(session, draft.id, actor).title  # type: ignore[union-attr]
+        revision = None
+        if only is not None:
+            if error is None:
+                revision = self._replace_section(session, draft, actor, sections[only], current_body)
+        elif error is None:
+            body = assemble(title, sections, self.brief.content_type)
+            revision = add_revision(session, draft, body, actor, "generated",
+                                    note=f"Written in {len(sections)} sections")
+            apply_proposed_fields(session, draft, derive_fields(self.brief, body), actor=actor)
+            record(session, actor, "draft.generated", draft_id=draft.id,
+                   data={"provider": self.choice.provider, "model": self.choice.model, "sections": len(sections)})
+        else:
+            body = assemble(title, sections, self.brief.content_type, partial=partial)
+            if body.strip() != f"# {title}" and body != current_body:
+                revision = add_revision(session, draft, body, actor, "partial", note=message or "", run_checks=False)
+            draft.incomplete, draft.last_error = True, message
+            record(session, actor, "draft.generation_failed", draft_id=draft.id, comment=message or "")
+        session.flush()
+        view = outline_view(session, draft.id, actor)
+        current = draft.current_revision
+        return LongformOutcome(
+            draft_id=draft.id, draft_version=draft.version, status=draft.status, incomplete=draft.incomplete,
+            text=current.body if current is not None else "", provider=self.choice.provider,
+            provider_label=self.choice.label, model=self.choice.model,
+            temperature=self.brief.temperature if self.choice.sends_temperature else None,
+            outline=view, error=message, total_time_ms=(time.perf_counter() - self.started) * 1000,
+            sections_timing=list(self.timings), revision_number=revision.number if revision else None,
+        )  # fmt: skip
 
     def _replace_section(self, session: Any, draft: Any, actor: User, section: SectionView, body: str) -> Any:
         """Section `section` written again: its block in the current text replaced, nothing else."""

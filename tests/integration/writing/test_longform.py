@@ -19,6 +19,7 @@ from studio.writing.outline import edited_outline
 from studio.writing.prompts import COVERED_HEADER, OUTLINE_HEADER, PREVIOUS_HEADER, SUMMARIES_HEADER
 from studio.writing.repetition import repeated_share
 from studio.writing.service import outline_view, save_outline
+from tests.integration.drafting.test_persistence import _Refusing
 from tests.support.fake_writer import basics_sentence, prompt_of
 
 BRIEF = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
@@ -251,3 +252,25 @@ def test_writing_again_a_section_whose_heading_left_the_text_is_refused_before_a
     with pytest.raises(InputError, match="not a heading in the current text"):
         list(again.write(only=2))
     assert writer_server.chat_requests == []
+
+
+def test_when_the_last_save_fails_every_section_goes_to_a_recovery_file(engine, people, writer_server, tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.setenv("STUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
+    reload_settings()
+    refusing = _Refusing(engine)
+    run = LongformRun(Brief.create(**BRIEF), people.marketer, engine=engine)
+    view = run.plan()
+    texts = []
+    for event in run.write():
+        if event.kind == "done":
+            texts.append(event.text)
+            if len(texts) == len(view.sections):
+                refusing.on = True  # the disk fills up once every section is written
+    refusing.on = False
+    outcome = run.outcome
+    assert refusing.refused >= 3 and outcome.incomplete
+    assert outcome.recovery_file and outcome.recovery_file in outcome.error and "Nothing is lost" in outcome.error
+    [path] = list((tmp_path / "recovery").glob("*.md"))
+    content = path.read_text(encoding="utf-8")
+    assert all(t in content for t in texts) and BRIEF["topic"] in content
