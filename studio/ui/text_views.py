@@ -16,6 +16,11 @@ from studio.review.diff import diff_revisions
 from studio.ui import safe
 
 
+# Read out by screen readers before a change, not shown (an aria-label is not allowed on ins/del).
+_SAID = ('<span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);'
+         'white-space:nowrap">{}: </span>')
+
+
 def diff_html(old: str, new: str) -> str:
     """A word-level diff as our own escaped HTML: insertions underlined, deletions struck through."""
     return ops_html(diff_revisions(old, new))
@@ -27,10 +32,10 @@ def ops_html(ops: list[tuple[str, str]]) -> str:
         t = html.escape(text)
         # Not by colour alone: underline and strike-through, and a sign read out before each change.
         if op == "insert":
-            parts.append(f'<ins style="background:#bbf7d0;text-decoration:underline" aria-label="added">'
+            parts.append(f'<ins style="background:#bbf7d0;text-decoration:underline">{_SAID.format("added")}'
                          f'<span aria-hidden="true">+</span>{t}</ins>')
         elif op == "delete":
-            parts.append(f'<del style="background:#fecaca;text-decoration:line-through" aria-label="removed">'
+            parts.append(f'<del style="background:#fecaca;text-decoration:line-through">{_SAID.format("removed")}'
                          f'<span aria-hidden="true">−</span>{t}</del>')
         else:
             parts.append(t)
@@ -89,14 +94,14 @@ def live_word_count(widget_key: str, text: str) -> None:
 def preview(text: str, *, key: str) -> None:
     """The text rendered, and as WordPress will show it (the export's sanitised HTML)."""
     rendered, wordpress, source = st.tabs(["Rendered", "As WordPress will show it", "HTML sent to the CMS"])
-    with rendered, st.container(border=True, height=520, key=f"{key}_rendered"):
-        safe.markdown(text)
+    with rendered:
+        safe.markdown(text, height=520, label="The text rendered")
     body = render_html(text)
-    with wordpress, st.container(border=True, height=520, key=f"{key}_wordpress"):
-        st.html(
+    with wordpress:
+        st.html(safe.scroller(
             '<div style="font-family:Georgia,serif;font-size:17px;line-height:1.6;color:#1e1e1e">'
-            f"{safe.html_without_images(body)}</div>"
-        )
+            f"{safe.html_without_images(body)}</div>", height=520, label="The text as WordPress will show it",
+        ))  # fmt: skip
     with source:
         st.code(body, language="html", wrap_lines=True)
 

@@ -56,8 +56,7 @@ def stream_variants(run: VariantsRun, *, key: str) -> None:
     for col, v in zip(cols, run.variants):
         with col:
             st.markdown(f"**Variant {v.position + 1}** · {label_for(v.temperature, v.approach)}")
-            with st.container(border=True, height=460, key=f"{key}_col_{v.position}"):
-                boxes.append(st.empty())
+            boxes.append(st.empty())
     texts = [""] * len(run.variants)
     shown = [0.0] * len(run.variants)
     stream = run.stream()
@@ -66,12 +65,13 @@ def stream_variants(run: VariantsRun, *, key: str) -> None:
             texts[position] += piece
             now = time.monotonic()
             if now - shown[position] >= 0.1:  # not every token: each redraw renders the whole column
-                ui.safe.markdown_in(boxes[position], compact(texts[position]) + " ▌")
+                ui.safe.markdown_in(boxes[position], compact(texts[position]) + " ▌", height=460,
+                                    label=f"Variant {position + 1}")
                 shown[position] = now
     finally:
         stream.close()
-    for box, text in zip(boxes, texts):
-        ui.safe.markdown_in(box, compact(text))
+    for position, (box, text) in enumerate(zip(boxes, texts)):
+        ui.safe.markdown_in(box, compact(text), height=460, label=f"Variant {position + 1}")
     finished(RUN_KEY)
     stop.empty()
 
@@ -95,8 +95,8 @@ def show_cards(user: Person, draft_id: int, version: int, cards: list[Card], *, 
             st.caption(f"{c.words:,} words · reading ease {ease}")
             if c.error:
                 ui.safe.message("warning", c.error)
-            with st.container(border=True, height=420 if kind == "full" else 160, key=f"{key}_text_{c.position}"):
-                ui.safe.markdown(compact(c.text))
+            ui.safe.markdown(compact(c.text), height=420 if kind == "full" else 160,
+                             label=f"Variant {c.position + 1}")
             if c.position:
                 added, removed = diff_counts(first, c.text)
                 with st.expander(f"Against variant 1: +{added} / −{removed} words"):
