@@ -17,6 +17,7 @@ BENCHES = [
     ("toxicity tiers on HateCheck", ["bench.bench_hatecheck"]),
     ("review queue at 100,000 drafts", ["bench.bench_queue"]),
     ("export of 10,000 drafts", ["bench.bench_export"]),
+    ("writing workspace: long-form, repetition, variants", ["bench.bench_writing"]),
 ]
 
 

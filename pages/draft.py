@@ -1,4 +1,5 @@
-"""Draft: the brief, the tone and temperature sliders, the streamed result."""
+"""Draft: the brief, the tone and temperature sliders, how to write it (one pass, in sections,
+variants side by side), and the result streamed beside the brief."""
 
 import streamlit as st
 
@@ -19,11 +20,10 @@ from studio.drafting.brief import (
     problem_text,
 )
 from studio.drafting.service import save_text
-from studio.drafting.writer import DraftRun
-from studio.errors import user_message
-from studio.ui import actions, routing
+from studio.ui import actions, compose, routing
 from studio.ui.generation import current_choice, effective_settings
 from studio.ui.onboarding import show_next_step
+from studio.writing.outline import WRITING_MODES, writing_mode
 
 routing.guard(__file__)
 
@@ -43,7 +43,7 @@ elif choice is not None:
     st.caption(f"Writing with **{ui.md_escape(choice.label)}**.")
 
 BRIEF_KEYS = ("brief_type", "brief_topic", "brief_audience", "brief_keywords", "brief_tone", "brief_formality",
-              "brief_temperature", "brief_words", "brief_language")
+              "brief_temperature", "brief_words", "brief_language", "brief_mode", "brief_variant_temps")
 
 
 def on_generate() -> None:
@@ -61,8 +61,9 @@ def on_generate() -> None:
         st.session_state.pop("generating", None)
     actions.remember("generate", brief)
 
-
-with st.form("brief_form"):
+min_words = effective_settings().studio_longform_min_words
+brief_column, output = st.columns([2, 3], gap="large")
+with brief_column, st.form("brief_form"):
     left, right = st.columns([3, 2])
     with left:
         st.radio("Content type", list(CONTENT_TYPES), format_func=CONTENT_TYPES.get, key="brief_type", horizontal=True)
@@ -86,6 +87,12 @@ with st.form("brief_form"):
             st.caption(f":material/warning: {ui.md_escape(choice.notice)}")
         st.number_input("Target length (words)", WORDS_MIN, WORDS_MAX, 600, 50, key="brief_words")
         st.selectbox("Language", list(LANGUAGES), key="brief_language", format_func=LANGUAGES.get)
+    st.radio("How to write it", list(WRITING_MODES), key="brief_mode",
+             format_func=lambda m: WRITING_MODES[m].format(min_words=min_words),
+             help="In sections: an outline you can edit first, then one section at a time, so long pieces stay "
+                  "coherent. Variants: 2–4 versions at different temperatures, written at once, side by side.")
+    st.text_input("Variant temperatures", value="0.3, 0.9, 1.3", key="brief_variant_temps",
+                  help="2 to 4 temperatures between 0 and 2, for “Variants side by side”.")
     st.form_submit_button("Generate", type="primary", disabled=config_problem is not None, on_click=on_generate)
 
 
@@ -103,49 +110,26 @@ def brief_from_form() -> Brief:
     )
 
 
-def generate(draft_id: int | None) -> None:
+def generate(draft_id: int | None, mode: str = "one") -> None:
     try:
         brief = brief_from_form()
     except BriefError as exc:
         for field, problem in exc.problems.items():
             st.error(problem_text(field, ui.md_escape(problem)))
         return
-    try:
-        run = DraftRun(brief, user, engine=ui.engine(), settings=effective_settings(), draft_id=draft_id)
-        # The draft and its brief are saved before the first request (a refusal stops here).
-        st.session_state["generating"] = run.start()
-    except Exception as exc:  # noqa: BLE001
-        message = user_message(exc)
-        if message is None:
-            raise
-        ui.safe.message("error", message)
+    if mode == "long":
+        compose.start_long(brief, user)
+    elif mode == "variants":
+        compose.start_variants(brief, user, st.session_state.get("brief_variant_temps") or "")
+    else:
+        compose.one_pass(brief, user, draft_id)
+
+
+def show_one_pass() -> None:
+    outcome = st.session_state.get("last_outcome")
+    if not outcome:
+        st.caption("The draft appears here as it is written.")
         return
-    with st.container(border=True, key="draft_stream"):
-        ui.safe.stream_markdown(run.stream())
-    st.session_state.pop("generating", None)
-    st.session_state["last_outcome"] = run.outcome.as_dict() | {"version": run.outcome.draft_version}
-    st.session_state["last_streamed"] = True
-
-
-def save_edit(values: dict, outcome: dict) -> str:
-    saved = ui.call(save_text, outcome["draft_id"], user, values["text"] or "", outcome["version"])
-    outcome.update(text=values["text"], version=saved.draft_version)
-    return f"Saved as revision {saved.number} of draft #{outcome['draft_id']}."
-
-
-action = st.session_state.pop("draft_action", None)
-outcome = st.session_state.get("last_outcome")
-if action == "generate":
-    generate(None)
-elif action == "resume" and st.session_state.get("generating"):
-    generate(st.session_state["generating"])
-elif action == "retry" and outcome:
-    generate(outcome["draft_id"])
-elif action == "regenerate" and outcome:
-    generate(outcome["draft_id"])
-
-outcome = st.session_state.get("last_outcome")
-if outcome:
     streamed_now = st.session_state.pop("last_streamed", False)
     if outcome["error"]:
         ui.safe.message("error", outcome["error"], icon=":material/warning:")
@@ -179,3 +163,31 @@ if outcome:
             st.session_state["draft_action"] = "regenerate"
             st.rerun()
         cols[1].page_link("pages/my_drafts.py", label="Open in My drafts", icon=":material/description:")
+
+
+def save_edit(values: dict, outcome: dict) -> str:
+    saved = ui.call(save_text, outcome["draft_id"], user, values["text"] or "", outcome["version"])
+    outcome.update(text=values["text"], version=saved.draft_version)
+    return f"Saved as revision {saved.number} of draft #{outcome['draft_id']}."
+
+
+action = st.session_state.pop("draft_action", None)
+outcome = st.session_state.get("last_outcome")
+with output:
+    compose.after_stop()
+    if action == "generate":
+        mode = writing_mode(st.session_state.get("brief_mode", "auto"), int(st.session_state.get("brief_words") or 0),
+                            min_words)
+        st.session_state[compose.MODE_KEY] = mode
+        generate(None, mode)
+    elif action == "resume" and st.session_state.get("generating"):
+        generate(st.session_state["generating"])  # one pass: the double click finishes the same draft
+    elif action in ("retry", "regenerate") and outcome:
+        generate(outcome["draft_id"])
+    mode = st.session_state.get(compose.MODE_KEY, "one")
+    if mode == "long":
+        compose.show_long(user)
+    elif mode == "variants":
+        compose.show_variants(user)
+    else:
+        show_one_pass()

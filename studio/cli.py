@@ -23,10 +23,11 @@ from studio.inbox import cli as inbox_cli
 from studio.inbox.mail import wait_for_delivery
 from studio.review import cli as review_cli
 from studio.workspace import cli as workspace_cli
+from studio.writing import cli as writing_cli
 
 # Each package's register(subparsers), in the order `--help` lists them.
-REGISTRARS = (drafting_cli.register, accounts_cli.register, review_cli.register, checks_cli.register,
-              export_cli.register, inbox_cli.register, workspace_cli.register)
+REGISTRARS = (drafting_cli.register, writing_cli.register, accounts_cli.register, review_cli.register,
+              checks_cli.register, export_cli.register, inbox_cli.register, workspace_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

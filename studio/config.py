@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     studio_model: str = "gpt-4o-mini"
     studio_request_timeout: float = Field(default=60.0, gt=0)
     studio_max_retries: int = Field(default=2, ge=0, le=10)
+
+    # The writing workspace (studio/writing). Per model: {"llama3.1": {"context_window": 131072,
+    # "tokenizer": "estimate", "chars_per_token": 3.5}}; a key matches a model name or its prefix.
+    studio_model_budgets: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Tokens the sliding window of earlier text (summaries, the previous section's ending, the
+    # points already made; a revise conversation's memory) may take, at most.
+    studio_context_budget_tokens: int = Field(default=2000, ge=200, le=200_000)
+    # From this target length, "Automatic" writes in sections (outline first).
+    studio_longform_min_words: int = Field(default=1200, ge=100, le=100_000)
+    # How fast the demo writer streams (words per second); 0 = all at once (tests).
+    studio_demo_words_per_second: float = Field(default=30.0, ge=0)
 
     # Moderation (studio/moderation). Thresholds live here; the policy that applies them lives
     # in studio/moderation/policy.py.

@@ -24,6 +24,7 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.setenv("STUDIO_SECRETS_FILE", str(tmp_path_factory.mktemp("secrets") / "absent.toml"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("STUDIO_DEMO_WORDS_PER_SECOND", "0")  # the demo writer streams at once in tests
     reload_settings()
     yield
     from studio.db import dispose_engines

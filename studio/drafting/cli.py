@@ -17,6 +17,7 @@ from studio.cli_support import (
     bounded_int,
     open_engine,
 )
+from studio.config import get_settings
 from studio.db import session_scope
 from studio.drafting.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE, Brief, BriefError
 from studio.drafting.providers import ProviderConfigError
@@ -24,6 +25,7 @@ from studio.drafting.service import list_drafts
 from studio.drafting.writer import DraftRun, GenerationOutcome
 from studio.interrupts import exit_status, signals_as_interrupt
 from studio.review.rules import STATUSES
+from studio.writing import cli as writing_cli
 
 _FLAGS = {"content_type": "type", "target_words": "words", "tone": "tone"}
 
@@ -42,6 +44,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--provider", choices=["demo", "openai", "auto"], default=None)
     p.add_argument("--model", default=None)
     p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=None, help="make the demo writer (and seed-aware models) repeatable")
+    p.add_argument("--long", action="store_true",
+                   help="write in sections, outline first (automatic from --words 1200, see STUDIO_LONGFORM_MIN_WORDS)")
+    p.add_argument("--one-pass", action="store_true", help="write in one pass even when --words is long")
+    p.add_argument("--variants", default=None, metavar="T1,T2[,T3,T4]",
+                   help="write 2-4 variants concurrently at these temperatures, e.g. 0.3,0.9,1.3")
+    p.add_argument("--keep", type=bounded_int(1, 4, "a variant number"), default=None, metavar="N", help="with --variants: keep variant N (default 1)")
     add_as(p, help="the account the draft belongs to")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     p.set_defaults(func=cmd_generate)
@@ -75,9 +83,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except BriefError as exc:
         raise CliError("\n".join(f"--{_flag(k)}: {v}" for k, v in exc.problems.items()), EXIT_USAGE) from exc
 
+    if args.keep is not None and args.variants is None:
+        raise CliError("--keep: only with --variants.", EXIT_USAGE)
+    if args.variants is not None and args.long:
+        raise CliError("--variants: write variants or a long-form draft, not both.", EXIT_USAGE)
     engine = open_engine()
     with session_scope(engine) as session:
         actor = actor_for(session, args.as_user)  # a disabled account stops here
+    if args.variants is not None:
+        return writing_cli.generate_variants(args, brief, actor, engine)
+    if args.long or (brief.target_words >= get_settings().studio_longform_min_words and not args.one_pass):
+        return writing_cli.generate_long(args, brief, actor, engine)
     try:
         run = DraftRun(brief, actor, engine=engine, provider=args.provider, model=args.model, seed=args.seed)
     except ProviderConfigError as exc:

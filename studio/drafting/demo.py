@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -20,6 +21,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
+from studio.drafting import demo_tasks
 from studio.drafting.prompts import NEEDS_SOURCE
 
 DEMO_LABEL = "Demo writer: no AI model configured"
@@ -70,6 +72,9 @@ class DemoWriter(BaseChatModel):
     seed: int | None = None
     temperature: float = 0.7
     words_per_chunk: int = Field(default=3, ge=1)
+    # The pace of the stream, so streaming shows in the offline demo too; 0 = all at once.
+    words_per_second: float = Field(default=0.0, ge=0)
+    sleep: Callable[[float], None] = Field(default=time.sleep, exclude=True)
 
     @property
     def _llm_type(self) -> str:
@@ -82,8 +87,11 @@ class DemoWriter(BaseChatModel):
     def compose(self, messages: list[BaseMessage]) -> str:
         human = next((str(m.content) for m in reversed(messages) if m.type == "human"), "")
         brief = parse_brief_block(human)
-        seed_material = f"{self.seed}|{self.temperature}|{sorted(brief.items())}"
+        task = demo_tasks.task_of(human)
+        seed_material = f"{self.seed}|{self.temperature}|{sorted(brief.items())}|{task}|{human if task else ''}"
         rng = random.Random(int(hashlib.sha256(seed_material.encode()).hexdigest()[:16], 16))
+        if task is not None:
+            return demo_tasks.answer(task, human, brief, rng, self.temperature)
         kind = brief.get("content type", "blog post")
         topic = brief.get("topic") or "your topic"
         audience = brief.get("audience") or "general readers"
@@ -195,7 +203,9 @@ class DemoWriter(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for piece in self._chunks(self.compose(messages)):
+        for n, piece in enumerate(self._chunks(self.compose(messages))):
+            if n and self.words_per_second > 0:
+                self.sleep(len(piece.split()) / self.words_per_second)
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)

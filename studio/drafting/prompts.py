@@ -58,6 +58,9 @@ _HUMAN = (
     "Write the piece now."
 )
 
+# The brief as the writing workspace's prompts state it too (without the closing instruction).
+BRIEF_BLOCK = _HUMAN.rsplit("\n\n", 1)[0]
+
 
 def prompt_for(content_type: str) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(

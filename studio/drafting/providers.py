@@ -149,7 +149,7 @@ def get_chat_model(
 ) -> BaseChatModel:
     """The one place a chat model is made."""
     if choice.is_demo:
-        return DemoWriter(seed=seed, temperature=temperature)
+        return DemoWriter(seed=seed, temperature=temperature, words_per_second=settings.studio_demo_words_per_second)
 
     from langchain_openai import ChatOpenAI
 

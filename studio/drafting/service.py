@@ -179,6 +179,9 @@ _DONE = {
     "review.assign": "assigned a reviewer to",
     "review.unassign": "removed the reviewer of",
     "review.claim": "took the review of",
+    "draft.revised_by_instruction": "revised",
+    "draft.variant_kept": "changed the text of",
+    "draft.outline_saved": "changed the outline of",
 }
 
 
@@ -219,6 +222,19 @@ def check_version(session: Session, draft: Draft, expected_version: int | None) 
     raise VersionConflict("This draft changed since you opened it — reload to see it. Nothing was changed.")
 
 
+def editable_draft(session: Session, draft_id: int, actor: Any, expected_version: int | None = None) -> tuple[Draft, User]:
+    """The draft and the actor as the database has them, if the actor may change its text now
+    (and it is still the version they saw)."""
+    draft = get_draft(session, draft_id, actor)
+    check_version(session, draft, expected_version)
+    own = draft.author_id == actor.id
+    user = authorize(session, actor, "draft.edit_own" if own else "draft.edit_any")
+    refusal = edit_refusal(draft, user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return draft, user
+
+
 def edit_text(
     session: Session,
     draft_id: int,
@@ -229,13 +245,7 @@ def edit_text(
     reason: str = "edited",
     note: str = "",
 ) -> Revision:
-    draft = get_draft(session, draft_id, actor)
-    check_version(session, draft, expected_version)
-    own = draft.author_id == actor.id
-    actor = authorize(session, actor, "draft.edit_own" if own else "draft.edit_any")
-    refusal = edit_refusal(draft, actor)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
+    draft, actor = editable_draft(session, draft_id, actor, expected_version)
     storable(note or "", "The note", "note")
     body = storable_text(storable(body, "The text", "body"))
     if not body.strip():

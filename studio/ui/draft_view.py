@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 
 import streamlit as st
@@ -19,8 +18,12 @@ from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
 from studio.ui import actions, safe
+from studio.ui.longform_panel import show_sections_panel
 from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
+from studio.ui.revise_panel import show_revise_panel
+from studio.ui.text_views import live_word_count, ops_html, preview
+from studio.ui.variants_panel import show_alternatives_panel
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
 
@@ -40,23 +43,31 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
         safe.message("warning", f"This draft is incomplete: {view.last_error}")
     show_review_state(view)
 
-    tabs = st.tabs(["Text and checks", "Edit", "Publishing", "Review", "Comments", "Revisions", "Timeline",
-                    "How it was made"])
+    # Keyed and tracked, so a rerun (a revise turn, a kept variant) stays on the tab it came from.
+    tabs = st.tabs(["Text and checks", "Edit", "Revise", "Sections", "Alternatives", "Publishing", "Review",
+                    "Comments", "Revisions", "Timeline", "How it was made"], key=f"draft_tabs_{view.id}",
+                   on_change="rerun")
     with tabs[0]:
         _text_and_checks(user, view)
     with tabs[1]:
         _edit(user, view)
     with tabs[2]:
-        show_publishing_panel(user, view)
+        show_revise_panel(user, view)
     with tabs[3]:
-        show_review_tab(user, view, in_queue=in_queue)
+        show_sections_panel(user, view.id, view.version, view.edit_refusal is None)
     with tabs[4]:
-        _comments(user, view)
+        show_alternatives_panel(user, view.id, view.version, view.edit_refusal is None)
     with tabs[5]:
-        _revisions(user, view)
+        show_publishing_panel(user, view)
     with tabs[6]:
-        _timeline(view)
+        show_review_tab(user, view, in_queue=in_queue)
     with tabs[7]:
+        _comments(user, view)
+    with tabs[8]:
+        _revisions(user, view)
+    with tabs[9]:
+        _timeline(view)
+    with tabs[10]:
         _generation(view)
 
 
@@ -120,14 +131,21 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
 
 
 def _edit(user: Person, view: DraftDetail) -> None:
+    """The writing surface: the Markdown editor beside the text rendered and as WordPress shows it."""
     if view.edit_refusal is not None:
         safe.message("info", view.edit_refusal)
+        preview(view.body, key=f"preview_{view.id}")
         return
     body_key, note_key = f"edit_body_{view.id}_{view.revision}", f"edit_note_{view.id}_{view.revision}"
-    with st.form(f"edit_form_{view.id}"):
-        st.text_area("Markdown", value=view.body, height=420, key=body_key)
+    left, right = st.columns(2)
+    with left:
+        new_body = st.text_area("Markdown", value=view.body, height=520, key=body_key,
+                                help="The preview follows when you click outside the box (or press Ctrl+Enter).")
+        live_word_count(body_key, new_body)
         st.text_input("What changed (optional)", key=note_key)
-        actions.form_submit(
+        # Outside a form, so the preview follows the text; the save runs in the button's
+        # callback, once per click (a double-click saves one revision).
+        actions.button(
             "Save as new revision", key=f"edit_save_{view.id}", type="primary",
             fields={"body": body_key, "note": note_key},
             action=lambda v: actions.said(
@@ -135,6 +153,8 @@ def _edit(user: Person, view: DraftDetail) -> None:
                 f"Saved revision {(view.revision or 0) + 1}; checks ran again.",
             ),
         )  # fmt: skip
+    with right:
+        preview(new_body, key=f"preview_{view.id}")
 
 
 def _comments(user: Person, view: DraftDetail) -> None:
@@ -166,7 +186,7 @@ def _revisions(user: Person, view: DraftDetail) -> None:
         bodies = {r.number: r.body for r in view.revisions}
         ops = diff_revisions(bodies[old], bodies[new])
         st.caption("Added text is underlined and marked “+”; removed text is struck through and marked “−”.")
-        st.html(_diff_html(ops))
+        st.html(ops_html(ops))
     for r in reversed(view.revisions):
         label = safe.inline(
             f"Revision {r.number} · {r.reason.replace('_', ' ')} · {r.author or 'system'} · {ui.friendly_time(r.created_at)}"
@@ -175,26 +195,6 @@ def _revisions(user: Person, view: DraftDetail) -> None:
             if r.note:
                 safe.message("caption", r.note)
             st.code(r.body, language=None, wrap_lines=True)
-
-
-def _diff_html(ops: list[tuple[str, str]]) -> str:
-    parts = []
-    for op, text in ops:
-        t = html.escape(text)
-        # Not by colour alone: underline and strike-through, and a sign read out before each change.
-        if op == "insert":
-            parts.append(f'<ins style="background:#bbf7d0;text-decoration:underline" aria-label="added">'
-                         f'<span aria-hidden="true">+</span>{t}</ins>')
-        elif op == "delete":
-            parts.append(f'<del style="background:#fecaca;text-decoration:line-through" aria-label="removed">'
-                         f'<span aria-hidden="true">−</span>{t}</del>')
-        else:
-            parts.append(t)
-    return (
-        '<div style="white-space:pre-wrap;border:1px solid #e5e7eb;border-radius:6px;padding:8px">'
-        + "".join(parts)
-        + "</div>"
-    )
 
 
 def _timeline(view: DraftDetail) -> None:

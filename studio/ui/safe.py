@@ -78,9 +78,20 @@ def _box(inner: str) -> str:
     return f'<div class="studio-text" style="line-height:1.6">{inner}</div>'
 
 
-def markdown(text: str) -> None:
-    """Show a draft's Markdown (see `markdown_html`)."""
-    st.html(_box(markdown_html(text)))
+def scroller(inner: str, *, height: int, label: str) -> str:
+    """``inner`` in a box at most ``height`` pixels high that scrolls, and that people reach and
+    scroll with the keyboard (Tab, then the arrow keys), named ``label`` for screen readers."""
+    return (
+        f'<div role="region" tabindex="0" aria-label="{html.escape(label)}" style="max-height:{height}px;'
+        'overflow:auto;border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;padding:0.5rem 1rem">'
+        f"{inner}</div>"
+    )
+
+
+def markdown(text: str, *, height: int | None = None, label: str = "The text") -> None:
+    """Show a draft's Markdown (see `markdown_html`); in a scrolling box when ``height`` is given."""
+    box = _box(markdown_html(text))
+    st.html(box if height is None else scroller(box, height=height, label=label))
 
 
 def stream_markdown(pieces: Iterator[str], *, every: float = 0.15) -> str:
@@ -104,6 +115,18 @@ def stream_markdown(pieces: Iterator[str], *, every: float = 0.15) -> str:
     text = "".join(parts)
     box.html(_box(markdown_html(text)))
     return text
+
+
+def markdown_in(slot: object, text: str, *, height: int | None = None, label: str = "The text") -> None:
+    """`markdown` into a placeholder (an ``st.empty()``), replacing what it showed."""
+    box = _box(markdown_html(text))
+    slot.html(box if height is None else scroller(box, height=height, label=label))  # type: ignore[attr-defined]
+
+
+def html_without_images(body: str) -> str:
+    """HTML the studio made (the export's), reduced to the same allowlist as `markdown_html`:
+    shown as it will be published, except that no image is loaded from anywhere."""
+    return _CLEANER.clean(_IMG.sub(_image_as_text, body))
 
 
 def message(kind: str, text: object, **kwargs: object) -> None:

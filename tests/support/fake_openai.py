@@ -33,8 +33,9 @@ Faults (``fail_next(kind, times=1, **kw)``), queued, each consumed by one reques
                  (``data: {"error": {...}}``, ``message=``), as OpenAI sends when a model
                  fails part-way; non-stream: a 500
 Every fault accepts ``endpoint="chat/completions"`` (or "moderations", "models") to only
-apply to requests whose path ends with it; by default a fault hits the next request to any
-``/v1`` endpoint.
+apply to requests whose path ends with it, and ``match="text"`` to only apply to a request whose
+body contains that text (e.g. the prompt of one section); by default a fault hits the next
+request to any ``/v1`` endpoint.
 
 Run standalone (browser tests, benchmarks):
     python -m tests.support.fake_openai --port 8765 [--delay 0.01]
@@ -81,6 +82,7 @@ MODERATION_CATEGORIES = (
 
 _DEFAULTS: dict[str, Any] = {
     "reply": None,
+    "reply_mode": "article",
     "reply_words": 300,
     "chunk_chars": 12,
     "delay": 0.0,
@@ -273,6 +275,10 @@ class FakeOpenAI:
     Settings (plain attributes, read per request, safe to change while running):
         reply               None -> ``default_article(last user message, reply_words)``;
                             a str; or ``callable(request_json) -> str``
+        reply_mode          "article": with no ``reply``, answer with ``default_article``;
+                            "writer": answer the writing workspace's prompts (outline,
+                            sections, summaries, revise turns ...) from the prompt
+                            (``tests.support.fake_writer``)
         reply_words         size of the default article (default 300)
         chunk_chars         characters per streamed content delta (default 12; <=0: one delta)
         delay               seconds between streamed deltas (default 0); non-stream requests
@@ -304,6 +310,7 @@ class FakeOpenAI:
     # -- settings ---------------------------------------------------------------------
 
     reply: str | Callable[[dict], str] | None
+    reply_mode: str
     reply_words: int
     chunk_chars: int
     delay: float
@@ -435,12 +442,17 @@ class FakeOpenAI:
         with self._lock:
             self._faults.clear()
 
-    def _take_fault(self, path: str) -> tuple[str, dict[str, Any]] | None:
+    def _take_fault(self, path: str, body: Any = None) -> tuple[str, dict[str, Any]] | None:
+        text = json.dumps(body, ensure_ascii=False) if body is not None else ""
         with self._lock:
             for i, (kind, kw) in enumerate(self._faults):
                 endpoint = kw.get("endpoint")
-                if endpoint is None or path.rstrip("/").endswith(endpoint.strip("/")):
-                    return self._faults.pop(i)
+                if endpoint is not None and not path.rstrip("/").endswith(endpoint.strip("/")):
+                    continue
+                match = kw.get("match")
+                if match is not None and match not in text:
+                    continue
+                return self._faults.pop(i)
         return None
 
     def reset(self) -> None:
@@ -458,6 +470,14 @@ class FakeOpenAI:
             return str(reply(body))
         if reply is not None:
             return str(reply)
+        if self.reply_mode == "writer":
+            from tests.support.fake_writer import reply as writer_reply
+
+            answer = writer_reply(body)
+            if answer:
+                return answer
+            seed = f"{body.get('temperature')}\x00" if body.get("temperature") is not None else ""
+            return default_article(seed + _last_user_message(body), self.reply_words)
         return default_article(_last_user_message(body), self.reply_words)
 
     def _sleep(self, seconds: float) -> None:
@@ -622,7 +642,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         is_stream = path.endswith("/chat/completions") and record.stream
-        fault = fake._take_fault(path)
+        fault = fake._take_fault(path, body)
         if fault is not None:
             record.fault = fault[0]
             if self._apply_fault(fault[0], fault[1], is_stream):
@@ -970,6 +990,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-chars", type=int, default=12)
     parser.add_argument("--reply-words", type=int, default=300)
     parser.add_argument("--reply", default=None, help="fixed reply text (default: an article)")
+    parser.add_argument("--reply-mode", default="article", choices=["article", "writer"])
     parser.add_argument("--require-key", default=None)
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--moderation-trigger", default="flagme")
@@ -983,6 +1004,7 @@ def main(argv: list[str] | None = None) -> int:
         chunk_chars=args.chunk_chars,
         reply_words=args.reply_words,
         reply=args.reply,
+        reply_mode=args.reply_mode,
         require_key=args.require_key,
         model=args.model,
         moderation_trigger=args.moderation_trigger,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from studio.content import neutralise
-from studio.ui.safe import inline, markdown_html
+from studio.content import neutralise, render_html
+from studio.ui.safe import html_without_images, inline, markdown_html
 
 HOSTILE = [
     "![px](http://127.0.0.2:9/px-topic.png)",
@@ -42,7 +42,10 @@ def test_inline_escapes_line_starts_only_where_they_matter():
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_a_drafts_markdown_shows_no_image_no_html_and_no_dangerous_link(text):
-    html = markdown_html(text)
+    assert_no_image_no_html_no_dangerous_link(markdown_html(text))
+
+
+def assert_no_image_no_html_no_dangerous_link(html: str) -> None:
     for tag, attributes in re.findall(r"<([a-zA-Z][\w-]*)([^>]*)>", html):  # the real tags
         assert tag.lower() not in {"img", "script", "iframe", "style", "object", "embed", "svg"}, html
         names = re.findall(r"([\w-]+)\s*=", attributes)
@@ -69,3 +72,8 @@ def test_spreadsheet_mode_neutralises_formulas_behind_invisible_and_compatibilit
 @pytest.mark.parametrize("cell", ["hello", "a=1", "\u200bhello", "", "Ｈello"])
 def test_spreadsheet_mode_leaves_other_cells_alone(cell):
     assert neutralise(cell, "spreadsheet") == cell
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_the_wordpress_preview_loads_no_image_and_runs_nothing(text):
+    assert_no_image_no_html_no_dangerous_link(html_without_images(render_html(text)))
