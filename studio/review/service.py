@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from studio.accounts.permissions import authorize, can, require
 from studio.audit.service import record
 from studio.checks.report import Report
-from studio.checks.service import check_text, latest_report, run_checks, settings_for_checks
+from studio.checks.service import draft_checks, latest_report, run_checks
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
@@ -127,10 +127,10 @@ def _check_outside_the_transaction(session: Session, draft: Draft, settings: Set
     again, refusing if it changed meanwhile. The checks load and run a model; inside the write
     transaction every other writer would wait for them."""
     seen, revision_id = draft.version, draft.current_revision_id
-    body, target = draft.current_revision.body, draft.target_words
-    settings = settings_for_checks(session, settings)
+    body = draft.current_revision.body
+    plan = draft_checks(session, draft, settings)
     session.commit()  # only reads so far (and the command line's own account, when new)
-    report = check_text(body, settings, target_words=target)
+    report = plan.run(body)
     session.refresh(draft)
     check_version(session, draft, seen)
     if draft.current_revision_id != revision_id:  # pragma: no cover - a new revision bumps the version
