@@ -49,7 +49,7 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "voices.manage":          (frozenset({EDITOR, ADMIN}), "create and edit brand voices"),
     "sources.add":            (frozenset({MARKETER, EDITOR, ADMIN}), "add knowledge sources"),
     "sources.manage":         (frozenset({EDITOR, ADMIN}), "archive other people's knowledge sources"),
-    "draft.localise":         (frozenset({MARKETER, EDITOR}), "localise approved drafts"),
+    "draft.localise":         (frozenset({MARKETER}), "localise approved drafts into linked drafts"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

@@ -26,6 +26,7 @@ from studio.claims.ledger import store as store_ledger
 from studio.config import Settings, get_settings
 from studio.db import after_commit, session_scope
 from studio.languages.checks import language_check
+from studio.languages.fidelity import fidelity_check
 from studio.models import CheckReport, Draft, Finding, Revision
 from studio.voices.checking import voice_check
 from studio.workspace.service import effective_settings
@@ -52,8 +53,9 @@ def settings_for_checks(session: Session, settings: Settings | None = None) -> S
 class DraftChecks:
     """What a check of one draft's text needs, read in a short read (`draft_checks`): the
     settings with the workspace's lists, the draft's language and length, and the draft's own
-    backends: its brand voice's rules, the output language, the claim ledger with the passages
-    the draft was written from (studio/voices, studio/languages, studio/claims). `run` touches no
+    backends: its brand voice's rules, the output language, what a localised draft must keep,
+    the claim ledger with the passages the draft was written from (studio/voices,
+    studio/languages, studio/claims). `run` touches no
     database: call it outside any transaction."""
 
     settings: Settings
@@ -73,7 +75,8 @@ def draft_checks(session: Session, draft: Draft, settings: Settings | None = Non
     settings = settings_for_checks(session, settings)
     language = draft.language or "en"
     ledger = ledger_check(session, draft, settings)
-    extras = [e for e in (voice_check(session, draft), language_check(language, settings)) if e is not None]
+    extras = [voice_check(session, draft), language_check(language, settings), fidelity_check(session, draft)]
+    extras = [e for e in extras if e is not None]
     extras.append((ledger.name, ledger))
     return DraftChecks(settings, draft.target_words, language, extras, ledger)
 

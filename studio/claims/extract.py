@@ -1,7 +1,7 @@
 """Claims found by rules: the sentences of a text that state something a reader could check.
 
-A sentence is a claim when it has a percentage, a figure (a number of 10 or more, a decimal, a
-number with a unit, a currency or a multiplier: "3x", "2 million"), a date (a year, a month and
+A sentence is a claim when it has a percentage, a figure (a number of 10 or more counting
+something, a decimal, a number with a unit, a currency or a multiplier: "3x", "2 million"), a date (a year, a month and
 day), a quotation of four words or more, a named study or an attribution ("a 2024 survey",
 "according to"), or a superlative ("the fastest", "the first", "#1"). ``RULE_LANGUAGES`` says
 which languages the word lists cover; figures, percentages, years and quotation marks are read in
@@ -45,7 +45,7 @@ _UNIT = (r"x|×|times|mal|fois|veces|volte|vezes|keer|razy|gånger|倍|배|hours
          r"klanten|godzin|dni|klientów|timmar|dagar|kunder|人|个|名|家|天|年|時間|日|人|명|개|일|년")  # fmt: skip
 FIGURE = re.compile(
     rf"(?<![\dA-Za-z\[.,])(?:[$€£¥₩]\s?\d[\d.,]*(?:\s?(?:{_SCALE})\b)?|\d[\d.,]*\s?(?:{_SCALE})(?![\w])|"
-    rf"\d[\d.,]*\s?(?:{_UNIT})(?![\w])|\d{{1,3}}(?:[,.\u202f\u00a0 ]\d{{3}})+(?:[.,]\d+)?|\d+[.,]\d+|\d{{2,}})",
+    rf"\d[\d.,]*\s?(?:{_UNIT})(?![\w])|\d{{1,3}}(?:[,.\u202f\u00a0 ]\d{{3}})+(?:[.,]\d+)?|\d+[.,]\d+|\d{{2,}}(?=\s+[^\W\d_]{{3,}}))",
     re.I,
 )
 YEAR = re.compile(r"(?<![\d.,$€£])(?:19|20)\d{2}(?![\d%])(?:年)?")
@@ -152,7 +152,7 @@ def find_claims(text: str) -> list[FoundClaim]:
             evidence["percentage"] = pct
         figures = [m.group(0).strip() for m in FIGURE.finditer(s)
                    if not YEAR.fullmatch(m.group(0).strip()) and not _inside(m, PERCENT, s)
-                   and not _inside(m, DATE, s)]  # fmt: skip
+                   and not _inside(m, DATE, s) and not _version(m, s)]  # fmt: skip
         if figures:
             evidence["figure"] = figures
         dates = [m.group(0) for m in YEAR.finditer(s)] + [m.group(0) for m in DATE.finditer(s)]
@@ -168,6 +168,14 @@ def find_claims(text: str) -> list[FoundClaim]:
             kinds = tuple(k for k in KIND_ORDER if k in evidence)
             out.append(FoundClaim(raw.strip(), a, a + len(raw.rstrip()), kinds, evidence))
     return out
+
+
+_VERSION_BEFORE = re.compile(r"(?:\b(?:version|v|release|iOS|Android|Windows|macOS)|\b[A-Z][\w-]*)\s?$")
+
+
+def _version(m: re.Match[str], s: str) -> bool:
+    """"Planner 3.0", "version 2.1": a product's version number, not a figure."""
+    return re.fullmatch(r"\d+(?:\.\d+)+", m.group(0).strip()) is not None and bool(_VERSION_BEFORE.search(s[: m.start()]))
 
 
 def _inside(m: re.Match[str], pattern: re.Pattern[str], s: str) -> bool:

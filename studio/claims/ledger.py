@@ -11,6 +11,7 @@ it adds to the check report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,7 +49,13 @@ def build(text: str, passages: Sequence[Candidate], *, extra: Sequence[FoundClai
             found.append((c, "model"))
             taken.append((c.start, c.end))
     found.sort(key=lambda p: p[0].start)
-    return [Entry(c, best_support(c, passages, labels_in(c.text)), method) for c, method in found]
+    return [Entry(c, best_support(c, passages, labels_in(_with_trailing_marks(text, c))), method) for c, method in found]
+
+
+def _with_trailing_marks(text: str, claim: FoundClaim) -> str:
+    """The claim and any citation marks right after it ("… in 2024. [S1]")."""
+    after = re.match(r"(?:\s*\[S\d+(?:\s*[,;]\s*S\d+)*\])+", text[claim.end :])
+    return claim.text + (after.group(0) if after else "")
 
 
 def findings(entries: Sequence[Entry], content_type: str) -> list[Finding]:

@@ -34,6 +34,7 @@ FACT_CONTEXT = 0.2
 SUPPORT_LEVELS = ("supported", "partly", "unsupported")
 SUPPORT_LABELS = {"supported": "Supported", "partly": "Partly supported", "unsupported": "Unsupported"}
 
+_MARKS = re.compile(r"\[(?:S\d+(?:\s*[,;]\s*S\d+)*|NEEDS SOURCE)\]")
 _NUMBER = re.compile(r"\d+(?:[.,\u202f\u00a0 ]\d+)*")
 _SCALES = {"thousand": 1e3, "k": 1e3, "tausend": 1e3, "mille": 1e3, "mil": 1e3, "miles": 1e3, "tysięcy": 1e3,
            "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "millionen": 1e6, "mio": 1e6, "millones": 1e6,
@@ -146,7 +147,8 @@ def judge(claim: FoundClaim, passage: str) -> tuple[str, float, str]:
         return "unsupported", 0.0, "The writer found no source for this and marked it."
     facts = found = 0
     misses: list[str] = []
-    claim_numbers = numbers(claim.text) - numbers(" ".join(claim.evidence.get("quote", [])))
+    bare = _MARKS.sub(" ", claim.text)
+    claim_numbers = numbers(bare) - numbers(" ".join(claim.evidence.get("quote", [])))
     passage_numbers = numbers(passage)
     for n in sorted(claim_numbers):
         facts += 1

@@ -260,6 +260,8 @@ FIELD_LABELS = {
     "temperature": "Temperature",
     "target_words": "Target length",
     "language": "Language",
+    "voice_id": "Brand voice",
+    "source_ids": "Sources",
 }
 
 

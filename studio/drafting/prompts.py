@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -96,8 +98,17 @@ def sources_block(brief: Brief) -> str:
     ]
     for p in context.passages:
         where = f" ({p.title})" if p.title else ""
-        lines.append(f"[{p.label}]{where}: " + " ".join(p.text.split()))
+        lines.append(f"[{p.label}]{where}: " + passage_line(p.text))
     return "\n".join(lines)
+
+
+def passage_line(text: str) -> str:
+    """A passage on one line: Markdown heading marks dropped, a heading ended by a colon."""
+    out = []
+    for line in text.splitlines():
+        heading = re.match(r"^\s{0,3}#{1,6}\s+(.*)$", line)
+        out.append(heading.group(1).rstrip(":") + ":" if heading else line)
+    return " ".join(" ".join(out).split())
 
 
 def prompt_for(content_type: str) -> ChatPromptTemplate:

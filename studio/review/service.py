@@ -15,6 +15,7 @@ from studio.accounts.permissions import authorize, can, require
 from studio.audit.service import record
 from studio.checks.report import Report
 from studio.checks.service import draft_checks, latest_report, run_checks
+from studio.claims.service import approval_guard as claims_guard
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
@@ -71,6 +72,7 @@ def transition(
     comment: str = "",
     override_reason: str = "",
     manual_review_confirmed: bool = False,
+    acknowledged_claims: Sequence[int] = (),
     settings: Settings | None = None,
 ) -> Draft:
     settings = settings or get_settings()
@@ -93,6 +95,7 @@ def transition(
     comment = required_comment(spec, comment)
     if action == "approve":
         data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+        data.update(claims_guard(session, draft, acknowledged_claims))
     if action == "withdraw":
         refusal = withdraw_refusal(draft, actor, started=review_started(draft, reviewer_activity(session, draft)))
         if refusal is not None:
@@ -206,11 +209,13 @@ def approve(
     *,
     override_reason: str = "",
     manual_review_confirmed: bool = False,
+    acknowledged_claims: Sequence[int] = (),
     settings: Settings | None = None,
 ) -> Draft:
     return transition(
         session, draft_id, editor, "approve", expected_version=expected_version, comment=comment,
-        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed, settings=settings,
+        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed,
+        acknowledged_claims=acknowledged_claims, settings=settings,
     )
 
 

@@ -17,6 +17,7 @@ from studio.errors import InputError, NotFound, PermissionDenied
 from studio.languages.detect import detect
 from studio.models import DraftPassage, Source, SourceChunk, User
 from studio.sources.chunking import chunk_text
+from studio.sources.citations import Cited
 from studio.sources.embeddings import EmbeddingsUnavailable, embed, embeddings_config
 from studio.sources.extract import Extracted, decode, extract, tidy
 from studio.sources.fetch import fetch_url
@@ -236,3 +237,18 @@ def draft_passages(session: Session, draft_id: int) -> list[Passage]:
     """The passages a draft was written from (no permission check: callers load the draft first)."""
     rows = session.scalars(select(DraftPassage).where(DraftPassage.draft_id == draft_id).order_by(DraftPassage.id))
     return [Passage(p.label, p.text, p.source_id, p.chunk_id, p.title, p.url, p.score) for p in rows]
+
+
+def export_citations(session: Session, draft_ids: Sequence[int]) -> dict[int, dict[str, Cited]]:
+    """For each of ``draft_ids`` that was written from sources: passage id → what its footnote
+    shows (the source's title and URL)."""
+    if not draft_ids:
+        return {}
+    rows = session.execute(
+        select(DraftPassage.draft_id, DraftPassage.label, DraftPassage.title, DraftPassage.url)
+        .where(DraftPassage.draft_id.in_(list(draft_ids)))
+    )  # fmt: skip
+    out: dict[int, dict[str, Cited]] = {}
+    for draft_id, label, title, url in rows:
+        out.setdefault(draft_id, {})[label] = Cited(title or "Source", url)
+    return out

@@ -13,17 +13,18 @@ from studio.audit.labels import action_label
 from studio.checks.highlight import highlight_html, legend_html
 from studio.checks.policy import VERDICT_LABELS
 from studio.drafting.detail import draft_detail
+from studio.drafting.grounding import grounding
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.service import apply_suggestion, edit_text
 from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
 from studio.ui import actions, safe
+from studio.ui.grounding import claims_tab, languages_line, localise_panel, voice_match_panel
 from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
-
 
 
 def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
@@ -40,23 +41,29 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
         safe.message("warning", f"This draft is incomplete: {view.last_error}")
     show_review_state(view)
 
-    tabs = st.tabs(["Text and checks", "Edit", "Publishing", "Review", "Comments", "Revisions", "Timeline",
-                    "How it was made"])
+    g = ui.call(grounding, draft_id, user)
+    tabs = st.tabs(["Text and checks", "Edit", "Publishing", "Review", "Sources and claims", "Comments", "Revisions",
+                    "Timeline", "How it was made"])
     with tabs[0]:
+        voice_match_panel(g.voice_match, g.voice_name, g.voice_version, key=f"draft_{view.id}")
+        languages_line(g)
         _text_and_checks(user, view)
     with tabs[1]:
         _edit(user, view)
     with tabs[2]:
         show_publishing_panel(user, view)
     with tabs[3]:
-        show_review_tab(user, view, in_queue=in_queue)
+        show_review_tab(user, view, in_queue=in_queue, grounding=g)
+        localise_panel(user, g)
     with tabs[4]:
-        _comments(user, view)
+        claims_tab(g)
     with tabs[5]:
-        _revisions(user, view)
+        _comments(user, view)
     with tabs[6]:
-        _timeline(view)
+        _revisions(user, view)
     with tabs[7]:
+        _timeline(view)
+    with tabs[8]:
         _generation(view)
 
 

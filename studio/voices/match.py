@@ -68,6 +68,10 @@ class VoiceMatch:
     def as_dict(self) -> dict[str, Any]:
         return {"score": self.score, "features": [asdict(f) for f in self.features]}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VoiceMatch:
+        return cls(float(data["score"]), [FeatureMatch(**f) for f in data.get("features") or []])
+
     @property
     def summary(self) -> str:
         weakest = sorted((f for f in self.features if f.score is not None), key=lambda f: f.score)[:2]

@@ -116,7 +116,7 @@ workspace.read           yes       yes     yes    yes              yes        no
 voices.manage            no        yes     yes    yes              yes        no            no
 sources.add              yes       yes     yes    yes              yes        no            no
 sources.manage           no        yes     yes    yes              yes        no            no
-draft.localise           yes       yes     no     yes              yes        no            no
+draft.localise           yes       no      no     yes              yes        no            no
 """
 
 
