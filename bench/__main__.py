@@ -17,6 +17,9 @@ BENCHES = [
     ("toxicity tiers on HateCheck", ["bench.bench_hatecheck"]),
     ("review queue at 100,000 drafts", ["bench.bench_queue"]),
     ("export of 10,000 drafts", ["bench.bench_export"]),
+    ("voice match on held-apart texts of two authors", ["bench.bench_voice"]),
+    ("claim support on the labelled set", ["bench.bench_claims"]),
+    ("output-language detection on short drafts", ["bench.bench_language"]),
 ]
 
 

@@ -85,18 +85,27 @@ def parse_number(raw: str) -> float | None:
         return None
 
 
-def numbers(text: str) -> set[float]:
-    """Every number in ``text``, also multiplied out by a scale word after it ("2.5 million")."""
-    out: set[float] = set()
+def number_items(text: str) -> list[tuple[float, bool]]:
+    """Every number in ``text`` with whether it is minor (a year written as one, or a count under
+    ten); a number with a scale word after it ("2.5 million") also multiplied out."""
+    out: list[tuple[float, bool]] = []
     for m in _NUMBER.finditer(text):
-        value = parse_number(m.group(0).strip())
+        raw = m.group(0).strip()
+        value = parse_number(raw)
         if value is None:
             continue
-        out.add(value)
+        minor = value.is_integer() and (0 <= value < 10 or (raw.isdigit() and 1900 <= value <= 2099))
         scale = _SCALE_AFTER.match(text, m.end())
         if scale:
-            out.add(round(value * _SCALES[scale.group(1).lower()], 6))
+            out.append((round(value * _SCALES[scale.group(1).lower()], 6), False))
+            minor = False
+        out.append((value, minor))
     return out
+
+
+def numbers(text: str) -> set[float]:
+    """Every number in ``text`` (see number_items)."""
+    return {v for v, _ in number_items(text)}
 
 
 @lru_cache(maxsize=1)
@@ -142,50 +151,64 @@ def _quote_found(quote: str, passage: str) -> bool:
 
 
 def judge(claim: FoundClaim, passage: str) -> tuple[str, float, str]:
-    """(level, score, why) of one claim against one passage."""
+    """(level, score, why) of one claim against one passage.
+
+    The claim's *key facts* (figures other than years and small counts, quotations, the
+    superlative) weigh most: none of them in the passage → unsupported, unless its years or small
+    counts are there and most of its wording (partly); some → partly; all, with the years and
+    small counts and most of the wording → supported. A claim
+    whose only facts are years and small counts is judged on those and its wording."""
     if "needs-source" in claim.kinds:
         return "unsupported", 0.0, "The writer found no source for this and marked it."
-    facts = found = 0
+    key = key_found = minor = minor_found = 0
     misses: list[str] = []
     bare = _MARKS.sub(" ", claim.text)
-    claim_numbers = numbers(bare) - numbers(" ".join(claim.evidence.get("quote", [])))
+    quoted = numbers(" ".join(claim.evidence.get("quote", [])))
+    claim_numbers = {v: minor for v, minor in sorted(number_items(bare), key=lambda i: i[1]) if v not in quoted}
     passage_numbers = numbers(passage)
-    for n in sorted(claim_numbers):
-        facts += 1
-        if n in passage_numbers:
-            found += 1
+    for n, is_minor in sorted(claim_numbers.items()):
+        hit = n in passage_numbers
+        if is_minor:
+            minor, minor_found = minor + 1, minor_found + hit
         else:
+            key, key_found = key + 1, key_found + hit
+        if not hit:
             misses.append(f"{n:g}")
     quotes = claim.evidence.get("quote") or [next(g for g in m.groups() if g) for m in QUOTE.finditer(claim.text)]
     for q in quotes:
-        facts += 1
+        key += 1
         if _quote_found(q, passage):
-            found += 1
+            key_found += 1
         else:
             misses.append("the quotation")
     if "superlative" in claim.kinds:
-        facts += 1
+        key += 1
         if SUPERLATIVE.search(passage):
-            found += 1
+            key_found += 1
         else:
             misses.append("the superlative")
     cw = content_words(claim.text)
     overlap = len(cw & content_words(passage)) / len(cw) if cw else 0.0
-    if facts:
-        ratio = found / facts
-        score = round(0.6 * ratio + 0.4 * overlap, 3)
-        if found == facts and overlap >= SUPPORTED_OVERLAP:
-            return "supported", score, "Its figures, quotations and wording are in the passage."
-        if found and overlap >= FACT_CONTEXT:
-            missing = f" (not: {', '.join(misses[:3])})" if misses else " (the rest of the wording differs)"
-            return "partly", score, "The passage has part of it" + missing + "."
-        return "unsupported", score, "The passage does not have " + ", ".join(misses[:3]) + "."
-    score = round(overlap, 3)
-    if overlap >= SUPPORTED_OVERLAP + 0.15:
-        return "supported", score, "The passage says this."
-    if overlap >= PARTLY_OVERLAP:
-        return "partly", score, "The passage touches on this."
-    return "unsupported", score, "No passage says this."
+    facts, found = key + minor, key_found + minor_found
+    if not facts:
+        score = round(overlap, 3)
+        if overlap >= SUPPORTED_OVERLAP + 0.15:
+            return "supported", score, "The passage says this."
+        if overlap >= PARTLY_OVERLAP:
+            return "partly", score, "The passage touches on this."
+        return "unsupported", score, "No passage says this."
+    score = round(0.6 * found / facts + 0.4 * overlap, 3)
+    missing = ", ".join(misses[:3])
+    if key and not key_found:
+        if minor_found and overlap >= SUPPORTED_OVERLAP:
+            return "partly", score, f"The passage is about this, but does not have {missing}."
+        return "unsupported", score, f"The passage does not have {missing}."
+    if found == facts and overlap >= SUPPORTED_OVERLAP:
+        return "supported", score, "Its figures, quotations and wording are in the passage."
+    if found and overlap >= (FACT_CONTEXT if key else PARTLY_OVERLAP):
+        return "partly", score, "The passage has part of it" + (f" (not: {missing})" if misses else
+                                                                  " (the rest of the wording differs)") + "."  # fmt: skip
+    return "unsupported", score, f"The passage does not have {missing or 'this'}."
 
 
 _RANK = {"supported": 2, "partly": 1, "unsupported": 0}
