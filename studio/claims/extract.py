@@ -85,7 +85,10 @@ SUPERLATIVE = re.compile(
     r"(?:bästa|största|snabbaste))\b|#\s?1\b|最[\w]|第一|唯一|领先|首个|初の|最も|No\.\s?1|최고|최대|최초|가장|유일",
     re.I,
 )
-_SENTENCE = re.compile(r"[^.!?。！？\n]+(?:[.!?。！？]+[\"'”’»」)]*|\n|$)")
+# A sentence runs on over a single line break (a wrapped paragraph), not into a blank line, a
+# heading or a list item.
+_SENTENCE = re.compile(r"[^.!?。！？\n]+(?:\n(?![ \t]*(?:\n|#|[-*+][ \t]|\d+[.)][ \t]))[^.!?。！？\n]+)*"
+                       r"(?:[.!?。！？]+[\"'”’»」)]*|\n|$)")
 _LIST_NUMBER = re.compile(r"^\s*(?:#{1,6}\s+)?\d{1,2}[.)]\s")
 _MARKS = re.compile(r"\[(?:S\d+(?:\s*[,;]\s*S\d+)*)\]")
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from studio.claims.extract import QUOTE, SUPERLATIVE, FoundClaim
-from studio.sources.chunking import tokens
+from studio.sources.chunking import stopwords, tokens
 
 SUPPORTED_OVERLAP = 0.5
 PARTLY_OVERLAP = 0.3
@@ -110,15 +110,7 @@ def numbers(text: str) -> set[float]:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    import bm25s.stopwords as sw
-
-    words: set[str] = set()
-    for name in ("STOPWORDS_EN_PLUS", "STOPWORDS_GERMAN", "STOPWORDS_FRENCH", "STOPWORDS_SPANISH",
-                 "STOPWORDS_ITALIAN", "STOPWORDS_PORTUGUESE", "STOPWORDS_DUTCH", "STOPWORDS_SWEDISH",
-                 "STOPWORDS_CHINESE"):  # fmt: skip
-        words.update(w.lower() for w in getattr(sw, name, ()))
-    words.update("also new now one two many more said says will can may percent per cent".split())
-    return frozenset(words)
+    return stopwords() | frozenset("also new now one two many more said says will can may percent per cent".split())
 
 
 def _fold(word: str) -> str:

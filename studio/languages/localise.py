@@ -137,9 +137,9 @@ def localise(
         reply = get_chat_model(settings, choice, temperature=min(brief.temperature, 0.5)).invoke(messages)
     except Exception as exc:  # noqa: BLE001 - said in words; nothing is saved
         raise LocaliseError(friendly_error(exc, choice)) from exc
-    text = str(reply.content).strip()
+    text = str(reply.content).strip() + "\n"
     elapsed = (time.perf_counter() - started) * 1000
-    if not text:
+    if not text.strip():
         raise LocaliseError("The model returned no text. Nothing was saved; try again.")
     found = detect(text, mode=settings.studio_language_detection)
     with session_scope(engine) as session:

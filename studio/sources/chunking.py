@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TARGET_CHARS = 700
 MAX_CHARS = 1_200
@@ -81,3 +82,22 @@ def tokens(text: str) -> list[str]:
             word = word[:-2]
         out.append(word)
     return out
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Function words of the studio's languages (bm25s's lists): never what a search is about."""
+    import bm25s.stopwords as sw
+
+    words: set[str] = set()
+    for name in ("STOPWORDS_EN_PLUS", "STOPWORDS_GERMAN", "STOPWORDS_FRENCH", "STOPWORDS_SPANISH",
+                 "STOPWORDS_ITALIAN", "STOPWORDS_PORTUGUESE", "STOPWORDS_DUTCH", "STOPWORDS_SWEDISH",
+                 "STOPWORDS_CHINESE"):  # fmt: skip
+        words.update(w.lower() for w in getattr(sw, name, ()))
+    return frozenset(words)
+
+
+def search_tokens(text: str) -> list[str]:
+    """``tokens`` without function words: what BM25 indexes and queries with."""
+    stop = stopwords()
+    return [t for t in tokens(text) if t not in stop]

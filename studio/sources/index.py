@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studio.sources.chunking import tokens
+from studio.sources.chunking import search_tokens
 
 RRF_K = 60
 _CACHE_SIZE = 8
@@ -52,14 +52,14 @@ class LexicalIndex:
         import bm25s
 
         self.ids = [d.id for d in docs]
-        corpus = [tokens(d.text) or [""] for d in docs]
+        corpus = [search_tokens(d.text) or [""] for d in docs]
         self.retriever = bm25s.BM25()
         if corpus:
             self.retriever.index(corpus, show_progress=False)
 
     def scores(self, query: str) -> list[tuple[int, float]]:
         """(doc id, BM25 score) for every passage that shares a word with ``query``, best first."""
-        q = [t for t in dict.fromkeys(tokens(query))]
+        q = list(dict.fromkeys(search_tokens(query)))
         if not q or not self.ids:
             return []
         vocab = self.retriever.vocab_dict

@@ -66,7 +66,7 @@ _EXPANDED = re.compile(
     r"|(?:it|that|there|here|what|who|he|she)\s+is|let\s+us)\b",
     re.I,
 )
-LIST_PATTERN = re.compile(r"\b[\w'’-]+(?: [\w'’-]+)?, [\w'’-]+(?: [\w'’-]+)?(,?) (?:and|or) \w", re.I)
+LIST_PATTERN = re.compile(r"\b[\w'’-]+(?: [\w'’-]+){0,3}, [\w'’-]+(?: [\w'’-]+){0,3}(,?) (?:and|or) \w", re.I)
 MINOR_WORDS = frozenset("a an the and but or nor for so yet as at by in of on to up via with from into onto over per "
                    "than vs is are be".split())  # fmt: skip
 
@@ -272,7 +272,7 @@ def distinctive(samples: Sequence[str], language: str = "en", *, top_words: int 
         gram_docs.update(seen)
     phrase_scores = []
     for g, c in grams.items():
-        if c < 2 or gram_docs[g] < 2:
+        if c < 2 or gram_docs[g] < 2 or any(capitalised[w] > 0.6 * counts[w] for w in g.split()):
             continue
         rarity = sum(max(0.0, 7.0 - zipf(w)) for w in g.split())
         phrase_scores.append((c * rarity, g, c))

@@ -161,9 +161,15 @@ def findings(text: str, rules: VoiceRules, language: str = "en") -> list[Finding
             if has == rules.oxford_comma:
                 continue
             span = m.group(0)[:-2]  # up to and including "and"/"or"
-            head, conj = span[: span.rfind(" ")], span[span.rfind(" ") :]
+            # The finding covers the last item and the conjunction: "fast, and" / "fast and".
+            oxford = span.rfind(",") if has else len(span)
+            begin = span.rfind(",", 0, oxford) + 1
+            begin += len(span[begin:]) - len(span[begin:].lstrip())
+            piece = span[begin:]
+            head, conj = piece[: piece.rfind(" ")], piece[piece.rfind(" ") :]
             fixed = (head[:-1] if has else head + ",") + conj
-            out.append(Finding("voice", "oxford comma", m.start(), m.start() + len(span), span, "info",
+            start = m.start() + begin
+            out.append(Finding("voice", "oxford comma", start, start + len(piece), piece, "info",
                                suggestions=[fixed], rule="voice.oxford_comma",
                                note="The brand voice " + ("leaves out" if has else "uses") + " the Oxford comma."))  # fmt: skip
     if rules.headline_case:
