@@ -7,7 +7,7 @@ from studio.accounts.permissions import can
 from studio.languages.catalog import LANGUAGE_LABELS
 from studio.sources.extract import ExtractionError, extract
 from studio.ui import routing
-from studio.ui.voices import PROFILE_ROWS, parse_pairs, pairs_text, profile_table
+from studio.ui.voices import PROFILE_ROWS, pairs_text, parse_pairs, profile_table
 from studio.voices.schemas import Sample
 from studio.voices.service import (
     SAMPLES_MAX,

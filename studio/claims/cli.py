@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from studio.cli_support import EXIT_OK, actor_for, add_as, open_engine
 from studio.claims.service import ledger
+from studio.cli_support import EXIT_OK, actor_for, add_as, open_engine
 from studio.db import session_scope
 
 

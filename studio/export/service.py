@@ -51,10 +51,10 @@ from studio.models import Draft, DraftSearch, ExportBatch, ExportItem, Revision,
 from studio.review.bulk import transition_many
 from studio.review.rules import DraftStatus
 from studio.search import index_draft
-from studio.workspace.service import site_timezone as workspace_timezone
 from studio.sources.citations import CITATION_MODES
 from studio.sources.citations import apply as apply_citations
 from studio.sources.service import export_citations
+from studio.workspace.service import site_timezone as workspace_timezone
 
 BATCH_ACTION = "export.batch"
 _CHUNK = 500  # ids per IN (...), and drafts whose text is read at once while the file is written

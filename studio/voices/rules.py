@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studio.checks.report import Finding
-from studio.checks.rules import RuleSet, add_phrase
 from studio.checks.rules import Rule as CheckRule
+from studio.checks.rules import RuleSet, add_phrase
 from studio.checks.text import normalize
 from studio.errors import InputError
 from studio.voices.profile import HEADING, LIST_PATTERN, MINOR_WORDS, headline_case
