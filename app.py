@@ -44,6 +44,8 @@ else:
             sections["Review"] = review_pages
         admin_pages = [
             st.Page("pages/inbox.py", title=menu_title(user), icon=":material/notifications:"),
+            st.Page("pages/voices.py", title="Brand voices", icon=":material/record_voice_over:"),
+            st.Page("pages/sources.py", title="Sources", icon=":material/library_books:"),
             st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
         ]
         if can(user, "users.manage"):

@@ -18,6 +18,9 @@ BENCHES = [
     ("review queue at 100,000 drafts", ["bench.bench_queue"]),
     ("export of 10,000 drafts", ["bench.bench_export"]),
     ("writing workspace: long-form, repetition, variants", ["bench.bench_writing"]),
+    ("voice match on held-apart texts of two authors", ["bench.bench_voice"]),
+    ("claim support on the labelled set", ["bench.bench_claims"]),
+    ("output-language detection on short drafts", ["bench.bench_language"]),
 ]
 
 

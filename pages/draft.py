@@ -20,18 +20,25 @@ from studio.drafting.brief import (
     problem_text,
 )
 from studio.drafting.service import save_text
+from studio.sources.service import list_sources
 from studio.ui import actions, compose, routing
 from studio.ui.generation import current_choice, effective_settings
+from studio.ui.grounding import voice_match_panel
 from studio.ui.onboarding import show_next_step
+from studio.voices.match import VoiceMatch
+from studio.voices.service import list_voices
 from studio.writing.outline import WRITING_MODES, writing_mode
 
 routing.guard(__file__)
 
+NO_VOICE = 0
 
 user = ui.require_user()
 st.title("New draft")
 ui.show_flashes()
 show_next_step(user)
+voices = ui.call(list_voices, user)
+sources = ui.call(list_sources, user)
 
 choice, config_problem = current_choice()
 if config_problem:
@@ -43,7 +50,8 @@ elif choice is not None:
     st.caption(f"Writing with **{ui.md_escape(choice.label)}**.")
 
 BRIEF_KEYS = ("brief_type", "brief_topic", "brief_audience", "brief_keywords", "brief_tone", "brief_formality",
-              "brief_temperature", "brief_words", "brief_language", "brief_mode", "brief_variant_temps")
+              "brief_temperature", "brief_words", "brief_language", "brief_mode", "brief_variant_temps",
+              "brief_voice", "brief_sources", "brief_search_sources")
 
 
 def on_generate() -> None:
@@ -76,8 +84,22 @@ with brief_column, st.form("brief_form"):
         )
         st.text_input("Audience", key="brief_audience", max_chars=AUDIENCE_MAX_CHARS, placeholder="e.g. marketing managers at B2B start-ups")
         st.text_input("Keywords", key="brief_keywords", placeholder="comma-separated, e.g. planning, editorial calendar, SEO")
+        source_titles = {s.id: s.title for s in sources}
+        st.multiselect("Sources", list(source_titles), format_func=lambda i: f"#{i} {source_titles[i]}",
+                       key="brief_sources", placeholder="none: the writer states no facts it cannot cite",
+                       help="The best passages of these sources go into the prompt with ids ([S1], [S2] …) "
+                            "the writer cites. Add sources on the Sources page.")
+        st.checkbox("Search all sources", key="brief_search_sources",
+                    help="Instead of picking: the best passages from every source in the workspace.")
     with right:
-        st.selectbox("Voice", list(VOICES), key="brief_tone", format_func=str.capitalize,
+        voice_names = {v.id: v.name + (" (default)" if v.is_default else "") for v in voices}
+        default_voice = next((v.id for v in voices if v.is_default), NO_VOICE)
+        options = [NO_VOICE, *voice_names]
+        st.selectbox("Brand voice", options, index=options.index(default_voice), key="brief_voice",
+                     format_func=lambda i: voice_names.get(i, "No brand voice (use the tone below)"),
+                     help="The voice's description, rules and a few excerpts of its samples go into the prompt. "
+                          "Editors make voices on the Brand voices page.")
+        st.selectbox("Tone (without a brand voice)", list(VOICES), key="brief_tone", format_func=str.capitalize,
                      help="; ".join(VOICES.values()))
         st.select_slider("Formality", options=list(FORMALITY), value=3, key="brief_formality",
                          format_func=lambda step: FORMALITY[step][0])
@@ -107,6 +129,10 @@ def brief_from_form() -> Brief:
         temperature=st.session_state.get("brief_temperature"),
         target_words=st.session_state.get("brief_words"),
         language=st.session_state.get("brief_language"),
+        voice_id=st.session_state.get("brief_voice") or None,
+        use_default_voice=False,
+        source_ids=st.session_state.get("brief_sources") or [],
+        search_sources=bool(st.session_state.get("brief_search_sources")),
     )
 
 
@@ -153,6 +179,13 @@ def show_one_pass() -> None:
         if outcome.get("time_to_first_token_ms") is not None:
             meta.append(f"first words after {outcome['time_to_first_token_ms']:.0f} ms")
         st.success(" · ".join(meta))
+        if outcome.get("voice_match"):
+            voice_match_panel(VoiceMatch.from_dict(outcome["voice_match"]), outcome.get("voice_name"), None,
+                              key=f"new_{outcome['draft_id']}")
+        if outcome.get("citations"):
+            cited = ", ".join(f"{c['id']} {ui.md_escape(c['title']) if c['title'] else '(not a passage it was given)'}"
+                              for c in outcome["citations"])
+            st.caption(f"Cites: {cited}. The claim ledger is on the draft's “Sources and claims” tab.")
         with st.expander("Edit the text", expanded=False):
             with st.form("edit_after_generate"):
                 st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")

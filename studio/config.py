@@ -54,11 +54,32 @@ class Settings(BaseSettings):
     studio_toxicity_model: str = "original"
     studio_detoxify_checkpoint: str | None = None
     studio_detoxify_config_dir: str | None = None
+    # Detoxify's `multilingual` files, for text that is not English when the model above is not
+    # the multilingual one (see studio/checks/toxicity.py).
+    studio_detoxify_multilingual_checkpoint: str | None = None
+    studio_detoxify_multilingual_config_dir: str | None = None
     studio_openai_moderation: bool = False
     studio_toxicity_block: float = Field(default=0.8, ge=0, le=1)
     studio_toxicity_warn: float = Field(default=0.5, ge=0, le=1)
     studio_banned_terms: list[str] = Field(default_factory=list)
     studio_allowlist: list[str] = Field(default_factory=list)
+
+    # Languages: lingua's mode for the output-language check (low: small and quick; high: more
+    # accurate on very short texts, ~300 MB).
+    studio_language_detection: Literal["low", "high"] = "low"
+
+    # Knowledge sources (studio/sources): URL fetching limits, and whether an admin allows
+    # addresses on private networks or this machine (refused by default).
+    studio_sources_allow_private_urls: bool = False
+    studio_sources_max_bytes: int = Field(default=5_000_000, ge=1_000, le=100_000_000)
+    studio_sources_fetch_timeout: float = Field(default=15.0, gt=0, le=120)
+    # An OpenAI-compatible /embeddings model adds semantic search next to BM25 when set; the
+    # server is STUDIO_EMBEDDINGS_BASE_URL, else OPENAI_BASE_URL (else OpenAI).
+    studio_embeddings_model: str | None = None
+    studio_embeddings_base_url: str | None = None
+
+    # Claim ledger: "rules" (offline), or "model": the chat model also lists the claims.
+    studio_claims_extraction: Literal["rules", "model"] = "rules"
 
     # A line the generic export adds to every row, e.g. "Drafted with AI assistance; edited by our team."
     studio_ai_disclosure: str | None = None
@@ -98,7 +119,8 @@ class Settings(BaseSettings):
         return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("openai_base_url", "studio_smtp_host", "studio_smtp_username", "studio_app_url",
-                     "studio_smtp_password", mode="before")
+                     "studio_smtp_password", "studio_embeddings_base_url", "studio_embeddings_model",
+                     mode="before")
     @classmethod
     def _blank_url_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v

@@ -45,6 +45,11 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "settings.manage":        (frozenset({ADMIN}), "change settings"),
     "settings.view":          (frozenset({MARKETER, EDITOR, ADMIN}), "see the workspace settings"),
     "inbox.read":             (frozenset({MARKETER, EDITOR, ADMIN}), "read an inbox"),
+    "workspace.read":         (frozenset({MARKETER, EDITOR, ADMIN}), "use the workspace's voices and sources"),
+    "voices.manage":          (frozenset({EDITOR, ADMIN}), "create and edit brand voices"),
+    "sources.add":            (frozenset({MARKETER, EDITOR, ADMIN}), "add knowledge sources"),
+    "sources.manage":         (frozenset({EDITOR, ADMIN}), "archive other people's knowledge sources"),
+    "draft.localise":         (frozenset({MARKETER}), "localise approved drafts into linked drafts"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

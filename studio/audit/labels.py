@@ -17,6 +17,8 @@ ACTION_LABELS: dict[str, str] = {
     "draft.partial": "Partial text saved",
     "draft.publishing_updated": "Publishing fields changed",
     "draft.fields_proposed": "Publishing fields proposed",
+    "draft.localised": "Localised from another draft",
+    "draft.localised_to": "Localised into another language",
     "review.submit": "Submitted for review",
     "review.withdraw": "Withdrawn from review",
     "review.assign": "Reviewer assigned",
@@ -41,6 +43,12 @@ ACTION_LABELS: dict[str, str] = {
     "user.email_notifications": "E-mail of the inbox turned on or off",
     "workspace.setting_changed": "Workspace setting changed",
     "workspace.setting_reset": "Workspace setting reset",
+    "voice.created": "Brand voice created",
+    "voice.edited": "Brand voice edited",
+    "voice.default": "Default brand voice set",
+    "voice.archived": "Brand voice archived",
+    "source.added": "Knowledge source added",
+    "source.archived": "Knowledge source archived",
 }
 
 

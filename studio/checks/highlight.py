@@ -20,6 +20,8 @@ CATEGORY_COLOURS = {
     "pii": "#fed7aa",
     "claims": "#fef08a",
     "quality": "#bfdbfe",
+    "voice": "#bbf7d0",
+    "language": "#c7d2fe",
 }
 
 

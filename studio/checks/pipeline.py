@@ -11,7 +11,8 @@ Backends, each named in the report with its status:
 Every backend reads the text's shadow (`shadow.shadow`: invisible characters dropped, NFKC,
 Latin accents and lookalike letters folded), and each finding is mapped back to the characters
 of the original text it covers. Invisible characters that hide something are findings too
-(quality, "invisible-character").
+(quality, "invisible-character"). A caller's ``extras`` (a draft's brand voice rules, output
+language, claim ledger) read the original text.
 
 The verdict comes from `policy.decide`. Nothing here raises for bad input or a broken backend:
 a backend that fails is reported ``unavailable`` with the reason, and if no toxicity backend ran
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Sequence
 
 from studio.checks import policy
 from studio.checks.pii import find_pii
@@ -33,6 +35,11 @@ from studio.checks.shadow import Shadow, fold, invisible, shadow
 from studio.checks.text import bounded, normalize, phrase_pattern, sentences, token_norms, words
 from studio.checks.toxicity import run_toxicity, toxicity_statuses
 from studio.config import get_settings
+from studio.languages.catalog import base_code, language_name
+from studio.languages.catalog import names as lang_names
+
+#: A rule backend a caller adds: its name and a function of the text that returns findings.
+Extra = tuple[str, Callable[[str], list[Finding]]]
 
 __all__ = [
     "CATEGORIES",
@@ -41,6 +48,7 @@ __all__ = [
     "Report",
     "backend_statuses",
     "check",
+    "Extra",
 ]
 
 
@@ -127,10 +135,15 @@ def _gender_coded_finding(sig: dict) -> Finding | None:
     )
 
 
-def check(text: str, settings=None, *, target_words: int | None = None) -> Report:
-    """Check one text. Never raises: failures become ``unavailable`` backends (fail closed)."""
+def check(
+    text: str, settings=None, *, target_words: int | None = None, language: str = "en",
+    extras: Sequence[Extra] = (),
+) -> Report:  # fmt: skip
+    """Check one text written in ``language``. Never raises: failures become ``unavailable``
+    backends (fail closed). ``extras`` are more rule backends, ``(name, fn(text) -> findings)``:
+    the draft's own checks (brand voice terms, output language, claim ledger)."""
     try:
-        return _check(text, _settings(settings), target_words=target_words)
+        return _check(text, _settings(settings), target_words=target_words, language=language, extras=extras)
     except Exception as exc:  # noqa: BLE001 - last line of defence: fail closed
         return Report(
             "unavailable",
@@ -140,7 +153,9 @@ def check(text: str, settings=None, *, target_words: int | None = None) -> Repor
         )
 
 
-def _check(original: str, settings, *, target_words: int | None) -> Report:
+def _check(
+    original: str, settings, *, target_words: int | None, language: str = "en", extras: Sequence[Extra] = ()
+) -> Report:  # fmt: skip
     if not isinstance(original, str):
         original = "" if original is None else str(original)
     seen = shadow(original)
@@ -152,14 +167,14 @@ def _check(original: str, settings, *, target_words: int | None) -> Report:
     findings: list[Finding] = []
     signals: dict = {}
 
-    statuses, tox = run_toxicity(text, settings, sents)
+    statuses, tox = run_toxicity(text, settings, sents, language=language)
     backends += statuses
     findings += tox
 
-    def rule_backend(name: str, fn) -> None:
+    def rule_backend(name: str, fn, into: list[Finding] = findings) -> None:
         try:
             found = fn()
-            findings.extend(found)
+            into.extend(found)
             backends.append(BackendStatus(name, "ran", "", "rules"))
         except Exception as exc:  # noqa: BLE001
             backends.append(BackendStatus(name, "unavailable", f"{type(exc).__name__}: {exc}", "rules"))
@@ -176,19 +191,40 @@ def _check(original: str, settings, *, target_words: int | None) -> Report:
         signals.update(sig)
         return out
 
-    rule_backend("bias-rules", bias)
+    def covered(name: str, rules, fn) -> None:  # type: ignore[no-untyped-def]
+        """A rule backend that reads only its files' languages says so for any other."""
+        langs = sorted(rules.languages)
+        if base_code(language) in {base_code(c) for c in langs}:
+            before = len(backends)
+            rule_backend(name, fn)
+            if backends[before].status == "ran":
+                backends[before] = BackendStatus(name, "ran", f"rules in {lang_names(langs)}", "rules")
+        else:
+            backends.append(BackendStatus(
+                name, "skipped", f"the rules are in {lang_names(langs)}; this text is {language_name(language)}", "rules"
+            ))  # fmt: skip
+
+    covered("bias-rules", bias_rules(), bias)
     rule_backend("pii", lambda: _pii(text))
-    rule_backend("claims", lambda: claims_rules().match(text, toks, norms))
+    covered("claims", claims_rules(), lambda: claims_rules().match(text, toks, norms))
     if any(str(t).strip() for t in settings.studio_banned_terms or []):
         rule_backend("banned-terms", lambda: _banned(text, toks, norms, settings))
     else:
         backends.append(BackendStatus("banned-terms", "skipped", "no banned terms configured", "rules"))
     rule_backend("quality", quality)
+    # The draft's own backends read the original text: the output language and the claims are
+    # judged on what was written (folded accents would blur a language), and the claim ledger
+    # stores positions in the revision's body.
+    own: list[Finding] = []
+    for name, fn in extras:
+        rule_backend(name, lambda fn=fn: fn(original), own)
 
-    findings, dropped = _apply_allowlist(text, findings, list(settings.studio_allowlist or []))
-    if dropped:
-        signals["allowlisted"] = dropped
-    findings = [_on_original(f, seen) for f in findings] + _invisible_findings(original)
+    allowlist = list(settings.studio_allowlist or [])
+    findings, dropped = _apply_allowlist(text, findings, allowlist)
+    own, dropped_own = _apply_allowlist(original, own, allowlist)
+    if dropped + dropped_own:
+        signals["allowlisted"] = dropped + dropped_own
+    findings = [_on_original(f, seen) for f in findings] + _invisible_findings(original) + own
     findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category), f.label))
     warn, block = policy.thresholds(settings)
     signals["thresholds"] = {"warn": warn, "block": block}

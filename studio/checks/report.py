@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Category = Literal["toxicity", "bias", "pii", "claims", "banned", "quality"]
+Category = Literal["toxicity", "bias", "pii", "claims", "banned", "quality", "voice", "language"]
 Severity = Literal["info", "warn", "block"]
 Verdict = Literal["pass", "warn", "block", "unavailable"]
 Status = Literal["ran", "unavailable", "skipped"]
 
-CATEGORIES: tuple[str, ...] = ("toxicity", "bias", "pii", "claims", "banned", "quality")
+CATEGORIES: tuple[str, ...] = ("toxicity", "bias", "pii", "claims", "banned", "quality", "voice", "language")
 SEVERITIES: tuple[str, ...] = ("info", "warn", "block")
 VERDICTS: tuple[str, ...] = ("pass", "warn", "block", "unavailable")
 
@@ -83,6 +83,9 @@ class Report:
     backends: list[BackendStatus] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     signals: dict[str, Any] = field(default_factory=dict)
+    # The claim ledger a draft's check built (studio.claims.ledger entries), saved with the report
+    # in the claims table; None when no ledger ran. Not part of the report's JSON.
+    ledger: list[Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:

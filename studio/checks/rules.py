@@ -3,6 +3,7 @@
 A rule file::
 
     category: bias            # bias | claims
+    languages: [en]           # the languages its phrases are written in (default: en)
     label: gendered           # default label for its rules
     severity: warn            # default severity
     rules:
@@ -64,6 +65,9 @@ class RuleSet:
     # phrase-specific suggestions: (rule id, normalized phrase form) -> suggestions
     phrase_suggestions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     regexes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    # The languages the files' phrases are written in (each file's ``languages``; English when
+    # a file does not say): the pipeline reports the rules as not covering any other language.
+    languages: set[str] = field(default_factory=set)
 
     def match(self, text: str, toks: list[Span] | None = None, norms: list[str] | None = None) -> list[Finding]:
         """All non-overlapping matches, longest first at each position, in text order."""
@@ -180,6 +184,7 @@ def _plural(s: str) -> str:
 def _load_file(path: Path, rs: RuleSet) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     category = data["category"]
+    rs.languages.update(str(code) for code in data.get("languages") or ["en"])
     default_label = data.get("label", category)
     default_sev = data.get("severity", "warn")
     for item in data.get("rules", []) or []:

@@ -3,7 +3,9 @@
 The pipeline is slow next to a database write (a model is loaded and run), so it never runs
 inside a write transaction: holding SQLite's write lock while it runs would make every other
 writer wait for it. `run_checks` keeps its role (check a revision, store the report) and takes
-the report when the caller ran the pipeline beforehand (`check_text`, outside any transaction);
+the report when the caller ran the pipeline beforehand (`check_text`; for a draft's text
+`draft_checks`, read in a short read and run outside any transaction, which also builds the
+claim ledger stored with the report);
 `check_after_commit` checks a revision added in the caller's transaction once that commits, and
 stores the report in a short transaction of its own.
 """
@@ -11,30 +13,72 @@ stores the report in a short transaction of its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from studio.checks.pipeline import Report, check
+from studio.checks.pipeline import Extra, Report, check
+from studio.claims.ledger import LedgerBackend, ledger_check
+from studio.claims.ledger import store as store_ledger
 from studio.config import Settings, get_settings
 from studio.db import after_commit, session_scope
+from studio.languages.checks import language_check
+from studio.languages.fidelity import fidelity_check
 from studio.models import CheckReport, Draft, Finding, Revision
+from studio.voices.checking import voice_check
 from studio.workspace.service import effective_settings
 
 log = logging.getLogger(__name__)
 
 
-def check_text(body: str, settings: Settings | None = None, *, target_words: int | None = None) -> Report:
+def check_text(
+    body: str, settings: Settings | None = None, *, target_words: int | None = None, language: str = "en",
+    extras: Sequence[Extra] = (),
+) -> Report:  # fmt: skip
     """The pipeline on ``body``; touches no database. Call it outside any transaction, with the
-    settings `settings_for_checks` read."""
-    return check(body, settings or get_settings(), target_words=target_words)
+    settings `settings_for_checks` read (a draft's text: `draft_checks`)."""
+    return check(body, settings or get_settings(), target_words=target_words, language=language, extras=extras)
 
 
 def settings_for_checks(session: Session, settings: Settings | None = None) -> Settings:
     """The settings a check runs under: the environment's, with the workspace's banned terms and
     allowed phrases (stored in the database by admins) over them."""
     return effective_settings(session, settings or get_settings())
+
+
+@dataclass
+class DraftChecks:
+    """What a check of one draft's text needs, read in a short read (`draft_checks`): the
+    settings with the workspace's lists, the draft's language and length, and the draft's own
+    backends: its brand voice's rules, the output language, what a localised draft must keep,
+    the claim ledger with the passages the draft was written from (studio/voices,
+    studio/languages, studio/claims). `run` touches no
+    database: call it outside any transaction."""
+
+    settings: Settings
+    target_words: int | None
+    language: str
+    extras: list[Extra]
+    ledger: LedgerBackend
+
+    def run(self, body: str) -> Report:
+        report = check_text(body, self.settings, target_words=self.target_words, language=self.language,
+                            extras=self.extras)  # fmt: skip
+        report.ledger = self.ledger.entries  # stored with the report (`store_report`)
+        return report
+
+
+def draft_checks(session: Session, draft: Draft, settings: Settings | None = None) -> DraftChecks:
+    settings = settings_for_checks(session, settings)
+    language = draft.language or "en"
+    ledger = ledger_check(session, draft, settings)
+    extras = [voice_check(session, draft), language_check(language, settings), fidelity_check(session, draft)]
+    extras = [e for e in extras if e is not None]
+    extras.append((ledger.name, ledger))
+    return DraftChecks(settings, draft.target_words, language, extras, ledger)
 
 
 def run_checks(
@@ -48,7 +92,7 @@ def run_checks(
     """Check ``revision`` (or take ``report``, the pipeline's result for its body, run before the
     transaction) and store the report with it."""
     if report is None:
-        report = check_text(revision.body, settings_for_checks(session, settings), target_words=draft.target_words)
+        report = draft_checks(session, draft, settings).run(revision.body)
     return store_report(session, draft, revision, report)
 
 
@@ -78,6 +122,8 @@ def store_report(session: Session, draft: Draft, revision: Revision, report: Rep
         for f in report.findings
     ]
     session.add(row)
+    if report.ledger is not None:
+        store_ledger(session, draft, revision, report.ledger)
     if draft.current_revision_id in (None, revision.id):
         # The verdict the queue filters on. Written without the draft's version: a check is not
         # a change anyone made, so nobody's open view of the draft goes stale because of it.
@@ -99,11 +145,11 @@ def check_after_commit(
     short transaction of its own. Until then (or if storing fails) the revision has no report,
     which reads as "needs manual review", never as passed; submitting checks again anyway."""
     engine = session.get_bind()
-    draft_id, revision_id, body, target = draft.id, revision.id, revision.body, draft.target_words
-    settings = settings_for_checks(session, settings)  # read now, in the caller's transaction
+    draft_id, revision_id, body = draft.id, revision.id, revision.body
+    plan = draft_checks(session, draft, settings)  # read now, in the caller's transaction
 
     def run() -> None:
-        report = check_text(body, settings, target_words=target)
+        report = plan.run(body)
         try:
             with session_scope(engine) as s:
                 stored_draft, stored_revision = s.get(Draft, draft_id), s.get(Revision, revision_id)

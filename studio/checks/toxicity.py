@@ -13,6 +13,7 @@ from studio.checks.detoxify import load_detoxify, loaded_detoxify, resolve_detox
 from studio.checks.report import BackendStatus, Finding
 from studio.checks.scoring import BackendUnavailable, findings_from_scores
 from studio.checks.text import Span, sentences
+from studio.languages.catalog import DETOXIFY_MULTILINGUAL, base_code, is_english, language_name, names
 
 OPENAI_MODEL = "omni-moderation-latest"
 OPENAI_BATCH = 32
@@ -189,8 +190,12 @@ def openai_moderation_not_usable(settings) -> BackendStatus | None:  # type: ign
     return None
 
 
-def run_toxicity(text: str, settings, sents: list[Span] | None = None) -> tuple[list[BackendStatus], list[Finding]]:
+def run_toxicity(
+    text: str, settings, sents: list[Span] | None = None, *, language: str = "en"
+) -> tuple[list[BackendStatus], list[Finding]]:
     sents = sentences(text) if sents is None else sents
+    if not is_english(language):
+        return _run_toxicity_other_language(text, settings, sents, language)
     statuses: list[BackendStatus] = []
     findings: list[Finding] = []
 
@@ -204,15 +209,7 @@ def run_toxicity(text: str, settings, sents: list[Span] | None = None) -> tuple[
         statuses.append(BackendStatus("detoxify", "unavailable", detox_reason, "primary"))
         detox_ran = False
 
-    not_usable = openai_moderation_not_usable(settings)
-    if not_usable is not None:
-        statuses.append(not_usable)
-    else:
-        try:
-            findings += run_openai(text, sents, settings)
-            statuses.append(BackendStatus("openai-moderation", "ran", OPENAI_MODEL, "optional"))
-        except Exception as exc:  # noqa: BLE001
-            statuses.append(BackendStatus("openai-moderation", "unavailable", _reason(exc), "optional"))
+    statuses += _run_openai_tier(text, sents, settings, findings)
 
     if detox_ran:
         statuses.append(BackendStatus("profanity-check", "skipped", "Detoxify ran; the fallback is not needed", "fallback"))
@@ -224,6 +221,58 @@ def run_toxicity(text: str, settings, sents: list[Span] | None = None) -> tuple[
             )
         except Exception as exc:  # noqa: BLE001
             statuses.append(BackendStatus("profanity-check", "unavailable", _reason(exc), "fallback"))
+    return statuses, findings
+
+
+def _run_openai_tier(text: str, sents: list[Span], settings, findings: list[Finding]) -> list[BackendStatus]:
+    not_usable = openai_moderation_not_usable(settings)
+    if not_usable is not None:
+        return [not_usable]
+    try:
+        findings += run_openai(text, sents, settings)
+        return [BackendStatus("openai-moderation", "ran", OPENAI_MODEL, "optional")]
+    except Exception as exc:  # noqa: BLE001
+        return [BackendStatus("openai-moderation", "unavailable", _reason(exc), "optional")]
+
+
+def multilingual_settings(settings):  # type: ignore[no-untyped-def]
+    """Settings that load Detoxify's `multilingual` model: the configured one when it is that
+    model, else the multilingual files named by STUDIO_DETOXIFY_MULTILINGUAL_* (or the caches)."""
+    if settings.studio_toxicity_model == "multilingual":
+        return settings
+    return settings.model_copy(update={
+        "studio_toxicity_model": "multilingual",
+        "studio_detoxify_checkpoint": settings.studio_detoxify_multilingual_checkpoint,
+        "studio_detoxify_config_dir": settings.studio_detoxify_multilingual_config_dir,
+    })  # fmt: skip
+
+
+def _run_toxicity_other_language(
+    text: str, settings, sents: list[Span], language: str
+) -> tuple[list[BackendStatus], list[Finding]]:
+    """Text that is not English: Detoxify's `multilingual` model where it was trained on the
+    language, OpenAI moderation when enabled, and never the English profanity model. When none
+    of them runs the verdict is "needs manual review" (policy), never a pass."""
+    statuses: list[BackendStatus] = []
+    findings: list[Finding] = []
+    name = language_name(language)
+    if base_code(language) not in DETOXIFY_MULTILINGUAL:
+        statuses.append(BackendStatus(
+            "detoxify", "unavailable",
+            f"Detoxify's multilingual model covers {names(sorted(DETOXIFY_MULTILINGUAL))}; not {name}", "primary",
+        ))  # fmt: skip
+    else:
+        try:
+            findings += run_detoxify(text, sents, multilingual_settings(settings))
+            statuses.append(BackendStatus("detoxify", "ran", f"model 'multilingual' ({name})", "primary"))
+        except Exception as exc:  # noqa: BLE001
+            statuses.append(BackendStatus(
+                "detoxify", "unavailable", f"{name} text needs the 'multilingual' model: {_reason(exc)}", "primary"
+            ))  # fmt: skip
+    statuses += _run_openai_tier(text, sents, settings, findings)
+    statuses.append(BackendStatus(
+        "profanity-check", "skipped", f"reads English only, so it cannot pass {name} text", "fallback"
+    ))  # fmt: skip
     return statuses, findings
 
 

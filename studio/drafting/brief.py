@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studio.errors import InputError
+from studio.languages.catalog import LANGUAGE_LABELS
+from studio.sources.schemas import Passage
 from studio.validation import problem as text_problem
+from studio.voices.schemas import VoiceGuide
 
 CONTENT_TYPES: dict[str, str] = {
     "blog": "Blog post",
@@ -34,20 +38,9 @@ FORMALITY: dict[int, tuple[str, str]] = {
     5: ("Playful", "playful: energetic and fun, vivid images, light humour and exclamation where it fits"),
 }
 
-LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "en-GB": "British English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "sv": "Swedish",
-    "ja": "Japanese",
-    "zh": "Chinese (Simplified)",
-}
+# The languages a brief may ask for (studio/languages/catalog.py says how each is written).
+LANGUAGES: Mapping[str, str] = LANGUAGE_LABELS
+SOURCES_MAX = 20
 
 TOPIC_MAX_CHARS = 300
 AUDIENCE_MAX_CHARS = 300
@@ -94,6 +87,19 @@ def parse_keywords(value: str | list[str] | None) -> list[str]:
 
 
 @dataclass(frozen=True)
+class WritingContext:
+    """What the writer is given beyond the brief's own fields, resolved from the workspace just
+    before writing (``drafting.context``): the brand voice as a guide (description, rules,
+    excerpts) and the source passages with the ids it cites. ``grounded``: the brief asked for
+    sources, so the prompt says to cite them (or to write [NEEDS SOURCE] where none supports a
+    fact), even when the search found nothing."""
+
+    voice: VoiceGuide | None = None
+    passages: tuple[Passage, ...] = ()
+    grounded: bool = False
+
+
+@dataclass(frozen=True)
 class Brief:
     content_type: str
     topic: str
@@ -104,6 +110,13 @@ class Brief:
     temperature: float = DEFAULT_TEMPERATURE
     target_words: int = 600
     language: str = "en"
+    # The brand voice by id; None with use_default_voice: the workspace's default voice.
+    voice_id: int | None = None
+    use_default_voice: bool = True
+    # Knowledge sources to ground the piece in: these ids, or every source (search_sources).
+    source_ids: tuple[int, ...] = ()
+    search_sources: bool = False
+    context: WritingContext | None = field(default=None, compare=False)
 
     @classmethod
     def create(cls, **values: Any) -> Brief:
@@ -174,6 +187,22 @@ class Brief:
                 f"Unsupported language '{language}'. Choose one of: {', '.join(LANGUAGES)}."
             )
 
+        voice_id = values.get("voice_id")
+        if voice_id in ("", None):
+            voice_id = None
+        else:
+            voice_id = _as_number(voice_id, int)
+            if voice_id is None or voice_id <= 0:
+                problems["voice_id"] = "The brand voice must be given by its number."
+        raw_sources = values.get("source_ids") or ()
+        if isinstance(raw_sources, (str, int)):
+            raw_sources = str(raw_sources).replace(",", " ").split()
+        source_ids = [_as_number(v, int) for v in raw_sources]
+        if any(v is None or v <= 0 for v in source_ids):
+            problems["source_ids"] = "Sources are given by their numbers (see: python -m studio sources list)."
+        elif len(source_ids) > SOURCES_MAX:
+            problems["source_ids"] = f"{len(source_ids)} sources picked; the limit is {SOURCES_MAX} (or search all)."
+
         if problems:
             raise BriefError(problems)
         return cls(
@@ -186,10 +215,16 @@ class Brief:
             temperature=round(float(temperature), 2),  # type: ignore[arg-type]
             target_words=int(words),  # type: ignore[arg-type]
             language=language,
+            voice_id=voice_id,
+            use_default_voice=bool(values.get("use_default_voice", True)),
+            source_ids=tuple(dict.fromkeys(source_ids)),  # type: ignore[arg-type]
+            search_sources=bool(values.get("search_sources", False)),
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("context", None)
+        return out
 
     @property
     def type_label(self) -> str:
@@ -225,6 +260,8 @@ FIELD_LABELS = {
     "temperature": "Temperature",
     "target_words": "Target length",
     "language": "Language",
+    "voice_id": "Brand voice",
+    "source_ids": "Sources",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from studio.cli_support import (
@@ -19,15 +20,17 @@ from studio.cli_support import (
 )
 from studio.config import get_settings
 from studio.db import session_scope
-from studio.drafting.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE, Brief, BriefError
+from studio.drafting.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE, LANGUAGES, Brief, BriefError
 from studio.drafting.providers import ProviderConfigError
 from studio.drafting.service import list_drafts
 from studio.drafting.writer import DraftRun, GenerationOutcome
 from studio.interrupts import exit_status, signals_as_interrupt
 from studio.review.rules import STATUSES
 from studio.writing import cli as writing_cli
+from studio.voices.service import find_voice
 
-_FLAGS = {"content_type": "type", "target_words": "words", "tone": "tone"}
+_FLAGS = {"content_type": "type", "target_words": "words", "tone": "tone", "source_ids": "source",
+          "voice_id": "voice"}
 
 
 def register(subparsers: Any) -> None:
@@ -40,7 +43,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--formality", default=3, help="1 (very formal) to 5 (playful)")
     p.add_argument("--temperature", default=DEFAULT_TEMPERATURE, help="0.0 to 2.0")
     p.add_argument("--words", default=600, help="target length in words")
-    p.add_argument("--language", default="en")
+    p.add_argument("--language", default="en", help=f"one of {', '.join(LANGUAGES)}")
+    p.add_argument("--voice", default=None, metavar="NAME",
+                   help="a brand voice by name or id (default: the workspace's default voice; 'none' for none)")
+    p.add_argument("--source", type=int, action="append", default=[], metavar="ID",
+                   help="ground the piece in this knowledge source (repeat for more)")
+    p.add_argument("--search-sources", action="store_true", help="ground the piece in every knowledge source")
     p.add_argument("--provider", choices=["demo", "openai", "auto"], default=None)
     p.add_argument("--model", default=None)
     p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=None, help="make the demo writer (and seed-aware models) repeatable")
@@ -79,6 +87,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
             temperature=args.temperature,
             target_words=args.words,
             language=args.language,
+            source_ids=args.source,
+            search_sources=args.search_sources,
         )
     except BriefError as exc:
         raise CliError("\n".join(f"--{_flag(k)}: {v}" for k, v in exc.problems.items()), EXIT_USAGE) from exc
@@ -90,6 +100,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     engine = open_engine()
     with session_scope(engine) as session:
         actor = actor_for(session, args.as_user)  # a disabled account stops here
+        if args.voice is not None and args.voice.strip().lower() != "none":
+            brief = replace(brief, voice_id=find_voice(session, actor, args.voice).id)
+        elif args.voice is not None:
+            brief = replace(brief, use_default_voice=False)
     if args.variants is not None:
         return writing_cli.generate_variants(args, brief, actor, engine)
     if args.long or (brief.target_words >= get_settings().studio_longform_min_words and not args.one_pass):

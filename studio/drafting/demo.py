@@ -58,6 +58,28 @@ _CTAS = [
 ]
 
 
+_PASSAGE = re.compile(r"^\[(S\d+)\](?: \(([^)\n]*)\))?: (.+)$", re.M)
+
+
+def _with_sources(body: str, system: str) -> str:
+    """When the prompt carries source passages, a paragraph that restates the first sentence of
+    the first two, each cited: the demo shows citations and the claim ledger working."""
+    found = _PASSAGE.findall(system)[:2]
+    if not found:
+        return body
+    said = " ".join(_first_sentence(text).rstrip(".!?") + f" [{label}]." for label, _, text in found)
+    paragraph = f"What the sources say: {said}"
+    heading = "\n## Conclusion"
+    if heading in body:
+        return body.replace(heading, f"\n{paragraph}\n{heading}", 1)
+    return body + "\n\n" + paragraph
+
+
+def _first_sentence(text: str) -> str:
+    pieces = [p.strip() for p in re.split(r"(?<=[.!?:])\s+", text.strip()) if p.strip()]
+    return next((p for p in pieces if len(p.split()) >= 6 and not p.endswith(":")), pieces[0] if pieces else text)
+
+
 def parse_brief_block(text: str) -> dict[str, str]:
     return {m.group(1).lower(): m.group(2).strip() for m in _FIELD.finditer(text)}
 
@@ -114,7 +136,8 @@ class DemoWriter(BaseChatModel):
             body = self._story(topic, audience, keywords, target, pick, rng)
         else:
             body = self._blog(topic, audience, keywords, opener, target, pick)
-        return body.strip() + "\n"
+        system = next((str(m.content) for m in messages if m.type == "system"), "")
+        return _with_sources(body.strip(), system) + "\n"
 
     def _fill(self, lines: list[str], budget: int, kw: str, audience: str, pick: Any) -> str:
         out: list[str] = []

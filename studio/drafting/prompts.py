@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from studio.drafting.brief import FORMALITY, VOICES, Brief
+from studio.languages.catalog import writing_instructions
 
 NEEDS_SOURCE = "[NEEDS SOURCE]"
 
 _COMMON = (
     "You are an experienced content writer for a marketing team. "
-    "Write in {language}. Output Markdown only: no preamble, no notes to the editor, "
+    "{language_instructions} Output Markdown only: no preamble, no notes to the editor, "
     "no code fences around the piece. Aim for about {target_words} words.\n\n"
-    "Voice: {voice}.\nFormality: {formality}.\n"
+    "{voice_block}\nFormality: {formality}.\n"
     "Use inclusive, plain language. Do not make medical, financial or legal promises, and do not "
-    "claim guarantees or rankings you cannot support."
+    "claim guarantees or rankings you cannot support.{sources_block}"
 )
 
 CONVENTIONS: dict[str, str] = {
@@ -62,6 +65,55 @@ _HUMAN = (
 BRIEF_BLOCK = _HUMAN.rsplit("\n\n", 1)[0]
 
 
+def voice_block(brief: Brief) -> str:
+    """The voice as the writer reads it: a brand voice's description, rules and excerpts (never
+    its name alone), else the preset tone's description."""
+    guide = brief.context.voice if brief.context else None
+    if guide is None:
+        return f"Voice: {VOICES[brief.tone]}."
+    lines = [f"Brand voice “{guide.name}”. Write the way this voice is described:", guide.description.strip()]
+    if guide.rules:
+        lines.append("The voice's rules:")
+        lines += [f"- {rule}" for rule in guide.rules]
+    if guide.excerpts:
+        lines.append("Short excerpts of the voice's own writing (match their style, not their content):")
+        lines += [f"«{excerpt}»" for excerpt in guide.excerpts]
+    return "\n".join(lines)
+
+
+def sources_block(brief: Brief) -> str:
+    """The source passages with their ids, and how to cite them; [NEEDS SOURCE] where none
+    supports a fact."""
+    context = brief.context
+    if context is None or not context.grounded:
+        return ""
+    if not context.passages:
+        return (
+            "\n\nThe workspace's sources have nothing on this brief. Do not state specific facts, figures, "
+            f"names, dates or quotes: wherever one would be needed, write {NEEDS_SOURCE} in its place."
+        )
+    lines = [
+        "\n\nSource passages. State facts, figures, names, dates and quotes only when a passage below "
+        "supports them, and cite it right after the fact with its id in square brackets, e.g. [S2] "
+        f"(several: [S1, S3]). Where a fact would be needed and no passage supports it, write "
+        f"{NEEDS_SOURCE} instead of inventing it. Keep the ids and {NEEDS_SOURCE} exactly as written, "
+        "untranslated. Never quote a person who is not quoted in a passage.",
+    ]
+    for p in context.passages:
+        where = f" ({p.title})" if p.title else ""
+        lines.append(f"[{p.label}]{where}: " + passage_line(p.text))
+    return "\n".join(lines)
+
+
+def passage_line(text: str) -> str:
+    """A passage on one line: Markdown heading marks dropped, a heading ended by a colon."""
+    out = []
+    for line in text.splitlines():
+        heading = re.match(r"^\s{0,3}#{1,6}\s+(.*)$", line)
+        out.append(heading.group(1).rstrip(":") + ":" if heading else line)
+    return " ".join(" ".join(out).split())
+
+
 def prompt_for(content_type: str) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(
         [("system", _COMMON + "\n\n" + CONVENTIONS[content_type]), ("human", _HUMAN)]
@@ -70,10 +122,13 @@ def prompt_for(content_type: str) -> ChatPromptTemplate:
 
 def prompt_values(brief: Brief) -> dict[str, object]:
     label, description = FORMALITY[brief.formality]
+    guide = brief.context.voice if brief.context else None
     return {
         "language": brief.language_name,
+        "language_instructions": writing_instructions(brief.language, brief.formality),
+        "voice_block": voice_block(brief),
+        "sources_block": sources_block(brief),
         "target_words": brief.target_words,
-        "voice": VOICES[brief.tone],
         "formality": description,
         "formality_step": brief.formality,
         "formality_label": label.lower(),
@@ -81,7 +136,7 @@ def prompt_values(brief: Brief) -> dict[str, object]:
         "topic": brief.topic,
         "audience": brief.audience or "general readers",
         "keywords": ", ".join(brief.keywords) if brief.keywords else "(none given)",
-        "tone": brief.tone,
+        "tone": f"brand voice “{guide.name}” (described above)" if guide else brief.tone,
     }
 
 

@@ -47,6 +47,7 @@ def create_draft(session: Session, brief: Brief, author: Any) -> Draft:
         language=brief.language,
         status=DraftStatus.DRAFT.value,
     )
+    _brief_context(draft, brief)
     session.add(draft)
     session.flush()
     record(session, author, "draft.created", draft_id=draft.id, to_status=DraftStatus.DRAFT.value)
@@ -63,6 +64,16 @@ def update_brief(session: Session, draft: Draft, brief: Brief) -> None:
     draft.temperature = brief.temperature
     draft.target_words = brief.target_words
     draft.language = brief.language
+    _brief_context(draft, brief)
+
+
+def _brief_context(draft: Draft, brief: Brief) -> None:
+    """The voice (and its version, when resolved) and the sources the brief names."""
+    guide = brief.context.voice if brief.context is not None else None
+    draft.voice_id = guide.id if guide is not None else brief.voice_id
+    draft.voice_version = guide.version if guide is not None else None
+    draft.source_ids = list(brief.source_ids)
+    draft.search_sources = brief.search_sources
 
 
 def add_revision(

@@ -31,10 +31,11 @@ from sqlalchemy import Engine
 from studio.accounts.permissions import authorize
 from studio.audit.service import record
 from studio.checks.report import Report
-from studio.checks.service import check_text, settings_for_checks
+from studio.checks.service import draft_checks
 from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
+from studio.drafting.context import with_context
 from studio.drafting.failures import friendly_error
 from studio.drafting.field_proposals import propose_for_choice
 from studio.drafting.prompts import build_messages, messages_as_records
@@ -65,6 +66,9 @@ from studio.interrupts import shielded
 from studio.models import Draft, Generation, Revision, User
 from studio.publishing.fields import PublishingFields, derive_fields
 from studio.publishing.service import apply_proposed_fields, refine_proposed_fields
+from studio.sources.citations import cited_passages
+from studio.sources.service import save_draft_passages
+from studio.voices.checking import draft_voice_match
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +105,9 @@ class GenerationOutcome:
     usage: dict[str, int] = field(default_factory=dict)
     #: Where the brief and the text were written when the database could not take them.
     recovery_file: str | None = None
+    # The brand voice's match score of the text ({"score", "features"}), and the passages cited.
+    voice_match: dict[str, Any] | None = None
+    citations: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +125,8 @@ class GenerationOutcome:
             "total_time_ms": self.total_time_ms,
             "usage": self.usage,
             "recovery_file": self.recovery_file,
+            "voice_match": self.voice_match,
+            "citations": self.citations,
         }
 
 
@@ -144,6 +153,9 @@ class DraftRun:
         self.draft_id = draft_id
         # Raises ProviderConfigError before anything is called or saved.
         self.choice: ProviderChoice = resolve_provider(self.settings, provider, model)
+        # The brand voice and source passages the prompt carries (InputError for a missing source).
+        with session_scope(self.engine) as session:
+            self.brief = with_context(session, brief, session.get(User, actor.id) or actor, self.settings)
         self.outcome: GenerationOutcome | None = None
         self.refinement: threading.Thread | None = None
         self.generation_id: int | None = None
@@ -162,6 +174,9 @@ class DraftRun:
             actor = authorize(session, _Ref(self.actor_id), "draft.create")
             draft = self._draft(session, actor)
             draft.incomplete, draft.last_error = True, IN_PROGRESS
+            if self.brief.context is not None and self.brief.context.grounded:
+                # Saved before the text: the claim ledger checks the text against them.
+                save_draft_passages(session, draft.id, self.brief.context.passages)
             generation = Generation(
                 draft_id=draft.id, provider=self.choice.provider, model=self.choice.model,
                 parameters=self._planned_params(), prompt_messages=messages_as_records(messages),
@@ -267,11 +282,7 @@ class DraftRun:
             # The request may not have gone out; record what we would have sent.
             params = self._planned_params()
         # The checks run here, before the save's transaction, never inside it.
-        report = None
-        if error is None and text.strip():
-            with session_scope(self.engine) as session:  # a short read: the workspace's lists
-                settings = settings_for_checks(session, self.settings)
-            report = check_text(text, settings, target_words=self.brief.target_words)
+        report, voice_match = self._check(text, complete=error is None) if text.strip() else (None, None)
         # Fields derived from the text now (instant); the model's proposal follows in the
         # background, so nobody waits for a second model call after the text is done.
         derived = derive_fields(self.brief, text) if error is None and text else None
@@ -283,10 +294,29 @@ class DraftRun:
 
         outcome, failure = save_with_retries(self.engine, write)
         if outcome is None:
-            return self._recover(text, message, failure, params, usage, ttft_ms, total_ms)
+            outcome = self._recover(text, message, failure, params, usage, ttft_ms, total_ms)
+        outcome.voice_match = voice_match
         if derived is not None and not self.choice.is_demo:
             self._refine_in_background(outcome.draft_id, text, derived)
         return outcome
+
+    def _check(self, text: str, *, complete: bool) -> tuple[Report | None, dict[str, Any] | None]:
+        """The checks' report of a complete text and the voice match of any text: a short read
+        (the workspace's lists, the draft's voice and passages), then the pipeline with no
+        transaction open. The voice match is a figure shown with the text: when it cannot be
+        read the text is saved without it."""
+        try:
+            with session_scope(self.engine) as session:
+                draft = session.get(Draft, self.draft_id)
+                assert draft is not None
+                plan = draft_checks(session, draft, self.settings) if complete else None
+                voice_match = _voice_match(session, draft, text)
+        except Exception:  # noqa: BLE001 - a complete text's checks are not skipped: the caller sees it
+            if complete:
+                raise
+            log.warning("the voice match of draft %s could not be measured", self.draft_id, exc_info=True)
+            return None, None
+        return (plan.run(text) if plan is not None else None), voice_match
 
     def _write(
         self, session: Any, text: str, message: str | None, error: BaseException | None, revision_id: int | None,
@@ -364,6 +394,7 @@ class DraftRun:
             time_to_first_token_ms=ttft_ms,
             total_time_ms=total_ms,
             usage=usage,
+            citations=cited_passages(text, self.brief.context.passages if self.brief.context else ()),
         )
 
     def _draft(self, session: Any, actor: User) -> Draft:
@@ -414,6 +445,11 @@ class _Ref:
 
     def __init__(self, actor_id: int) -> None:
         self.id = actor_id
+
+
+def _voice_match(session: Any, draft: Draft, text: str) -> dict[str, Any] | None:
+    found = draft_voice_match(session, draft, text) if text else None
+    return found.as_dict() if found is not None else None
 
 
 def _recording(chunks: Iterator[Any], recorder: RequestRecorder) -> Iterator[Any]:

@@ -59,6 +59,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--include-exported", action="store_true", help="export already exported drafts again too")
     p.add_argument("--mode", choices=("cms", "spreadsheet"), default="cms")
     p.add_argument("--bom", action="store_true", default=None, help="start a CSV with a UTF-8 byte-order mark")
+    p.add_argument("--citations", choices=("footnotes", "remove"), default=None,
+                   help="[S2] citation marks: numbered footnotes linking to the sources, or removed "
+                        "(default: the preset's; JSON removes them)")
     add_as(p, help="the account that exports (an editor or admin)")
     p.set_defaults(func=cmd_export)
 
@@ -112,6 +115,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             batch, file = run_export(
                 session, actor, {c.id: c.version for c in candidates}, args.preset,
                 mode=args.mode, bom=args.bom, include_exported=args.include_exported,
+                citations=args.citations,
             )  # fmt: skip
             if not target.stdout:
                 # Whole and on disk before the commit (see studio/export/output.py).

@@ -39,6 +39,8 @@ class Preset:
     # Columns present only when the workspace sets an AI-disclosure text.
     disclosure_columns: frozenset[str] = frozenset()
     notes: str = ""
+    # Citation marks ([S2]) in the body: numbered footnotes linking to the sources, or removed.
+    citations: Literal["footnotes", "remove"] = "footnotes"
 
     @property
     def uses_markdown(self) -> bool:
@@ -189,7 +191,9 @@ JSON_PRESET = Preset(
     file_format="json",
     body_columns=frozenset({"body_html"}),
     disclosure_columns=frozenset({"ai_disclosure"}),
-    notes="An array of objects; tags and categories are arrays, publish_date null when unset.",
+    notes="An array of objects; tags and categories are arrays, publish_date null when unset. Citation marks "
+          "are removed: a site rendering JSON lays out its own source notes.",
+    citations="remove",
 )
 
 PRESETS: Mapping[str, Preset] = MappingProxyType(

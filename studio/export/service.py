@@ -51,6 +51,9 @@ from studio.models import Draft, DraftSearch, ExportBatch, ExportItem, Revision,
 from studio.review.bulk import transition_many
 from studio.review.rules import DraftStatus
 from studio.search import index_draft
+from studio.sources.citations import CITATION_MODES
+from studio.sources.citations import apply as apply_citations
+from studio.sources.service import export_citations
 from studio.workspace.service import site_timezone as workspace_timezone
 
 BATCH_ACTION = "export.batch"
@@ -169,9 +172,11 @@ class _WithText(Sized):
     written, so a 10,000-post export never holds every post's Markdown and HTML at once."""
 
     def __init__(
-        self, session: Session, rows: Sequence[ExportRow], revision_ids: Sequence[int], *, markdown: bool = True
+        self, session: Session, rows: Sequence[ExportRow], revision_ids: Sequence[int], *, markdown: bool = True,
+        citations: str = "footnotes",
     ) -> None:
         self.session, self.rows, self.revision_ids, self.markdown = session, rows, revision_ids, markdown
+        self.citations = citations
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -180,8 +185,17 @@ class _WithText(Sized):
         for start in range(0, len(self.rows), _CHUNK):
             ids = self.revision_ids[start : start + _CHUNK]
             text = _texts(self.session, ids, markdown=self.markdown)
-            for row, revision_id in zip(self.rows[start : start + _CHUNK], ids):
+            chunk = self.rows[start : start + _CHUNK]
+            cited = export_citations(self.session, [r.draft_id for r in chunk])
+            if cited and not self.markdown:
+                need = [rid for row, rid in zip(chunk, ids) if row.draft_id in cited and not text[rid][0]]
+                for rid, body in _bodies(self.session, need).items():
+                    text[rid] = (body, text[rid][1])
+            for row, revision_id in zip(chunk, ids):
                 body, body_html = text[revision_id]
+                if row.draft_id in cited:
+                    # The stored HTML has the raw marks: this body is rendered again once they are turned.
+                    body, body_html = apply_citations(body, self.citations, cited[row.draft_id], row.language), None
                 yield with_text(row, body, body_html)
 
 
@@ -295,6 +309,7 @@ def preview_export(
     limit: int = 5,
     max_chars: int = 300,
     site_timezone: tzinfo | None = None,
+    citations: str | None = None,
 ) -> ExportPreview:
     """The first ``limit`` rows of the file :func:`run_export` would write, read back from the
     real bytes; nothing is recorded or changed. A refusal comes back in ``problems``."""
@@ -309,6 +324,7 @@ def preview_export(
             _WithText(
                 session, rows.rows[:limit], rows.revision_ids[:limit],
                 markdown=preset not in PRESETS or PRESETS[preset].uses_markdown,
+                citations=citations or (PRESETS[preset].citations if preset in PRESETS else "footnotes"),
             ),
             preset, mode=mode, bom=bom, taken_slugs=taken,  # type: ignore[arg-type]
             disclosure=disclosure, site_timezone=site_timezone,
@@ -358,6 +374,7 @@ def run_export(
     disclosure: str | None = None,
     site_timezone: tzinfo | None = None,
     now: datetime | None = None,
+    citations: str | None = None,
 ) -> tuple[ExportBatch, ExportFile]:
     """Export ``draft_ids`` in ``preset`` inside the caller's transaction; see the module doc.
 
@@ -372,8 +389,11 @@ def run_export(
         site_timezone = workspace_timezone(session)
     if preset not in PRESETS:
         raise ExportError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    if citations is not None and citations not in CITATION_MODES:
+        raise ExportError(f"Unknown citation handling {citations!r}; choose one of {', '.join(CITATION_MODES)}.")
     heads, rows = _build_rows(session, draft_ids, include_exported=include_exported)
     rows.markdown = PRESETS[preset].uses_markdown
+    rows.citations = citations or PRESETS[preset].citations
     disclosure = disclosure if disclosure is not None else disclosure_setting()
     file = export_bytes(
         rows, preset, mode=mode, bom=bom, taken_slugs=_taken_slugs(session),  # type: ignore[arg-type]

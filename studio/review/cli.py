@@ -28,6 +28,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--manual-review", action="store_true",
                    help="confirm you reviewed it manually (needed when the checks could not run)")
     p.add_argument("--to", dest="to_user", default=None, metavar="NAME", help="assign: the editor who reviews it")
+    p.add_argument("--ack-claim", type=int, action="append", default=[], metavar="CLAIM_ID",
+                   help="acknowledge a claim its sources do not fully support (repeat for each; "
+                        "the ids: python -m studio claims DRAFT_ID)")
     p.set_defaults(func=cmd_review)
 
 
@@ -43,6 +46,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             comment=args.comment or "",
             override_reason=args.override_reason or "",
             manual_review_confirmed=args.manual_review,
+            acknowledged_claims=args.ack_claim,
         )  # fmt: skip
         status, version, verdict = draft.status, draft.version, draft.check_verdict
     print(f"Draft {args.draft_id}: {status_label(status).lower()} (version {version}, checks: {verdict or '—'}).")

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from studio.accounts.permissions import authorize, can, require
 from studio.audit.service import record
 from studio.checks.report import Report
-from studio.checks.service import check_text, latest_report, run_checks, settings_for_checks
+from studio.checks.service import draft_checks, latest_report, run_checks
+from studio.claims.service import approval_guard as claims_guard
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
@@ -71,6 +72,7 @@ def transition(
     comment: str = "",
     override_reason: str = "",
     manual_review_confirmed: bool = False,
+    acknowledged_claims: Sequence[int] = (),
     settings: Settings | None = None,
 ) -> Draft:
     settings = settings or get_settings()
@@ -93,6 +95,7 @@ def transition(
     comment = required_comment(spec, comment)
     if action == "approve":
         data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+        data.update(claims_guard(session, draft, acknowledged_claims))
     if action == "withdraw":
         refusal = withdraw_refusal(draft, actor, started=review_started(draft, reviewer_activity(session, draft)))
         if refusal is not None:
@@ -127,10 +130,10 @@ def _check_outside_the_transaction(session: Session, draft: Draft, settings: Set
     again, refusing if it changed meanwhile. The checks load and run a model; inside the write
     transaction every other writer would wait for them."""
     seen, revision_id = draft.version, draft.current_revision_id
-    body, target = draft.current_revision.body, draft.target_words
-    settings = settings_for_checks(session, settings)
+    body = draft.current_revision.body
+    plan = draft_checks(session, draft, settings)
     session.commit()  # only reads so far (and the command line's own account, when new)
-    report = check_text(body, settings, target_words=target)
+    report = plan.run(body)
     session.refresh(draft)
     check_version(session, draft, seen)
     if draft.current_revision_id != revision_id:  # pragma: no cover - a new revision bumps the version
@@ -206,11 +209,13 @@ def approve(
     *,
     override_reason: str = "",
     manual_review_confirmed: bool = False,
+    acknowledged_claims: Sequence[int] = (),
     settings: Settings | None = None,
 ) -> Draft:
     return transition(
         session, draft_id, editor, "approve", expected_version=expected_version, comment=comment,
-        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed, settings=settings,
+        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed,
+        acknowledged_claims=acknowledged_claims, settings=settings,
     )
 
 

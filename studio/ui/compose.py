@@ -61,7 +61,9 @@ def one_pass(brief: Brief, user: Person, draft_id: int | None) -> None:
 
 def keep_one_pass(run: DraftRun) -> None:
     if run.outcome is not None:
-        st.session_state["last_outcome"] = run.outcome.as_dict() | {"version": run.outcome.draft_version}
+        voice = run.brief.context.voice if run.brief.context else None
+        st.session_state["last_outcome"] = run.outcome.as_dict() | {"version": run.outcome.draft_version,
+                                                                     "voice_name": voice.name if voice else None}
 
 
 def after_stop() -> None:

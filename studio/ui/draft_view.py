@@ -12,6 +12,7 @@ from studio.audit.labels import action_label
 from studio.checks.highlight import highlight_html, legend_html
 from studio.checks.policy import VERDICT_LABELS
 from studio.drafting.detail import draft_detail
+from studio.drafting.grounding import grounding
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.service import apply_suggestion, edit_text
 from studio.review.comments import add_comment
@@ -19,6 +20,7 @@ from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
 from studio.ui import actions, safe
 from studio.ui.longform_panel import show_sections_panel
+from studio.ui.grounding import claims_tab, languages_line, localise_panel, voice_match_panel
 from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
 from studio.ui.revise_panel import show_revise_panel
@@ -26,7 +28,6 @@ from studio.ui.text_views import live_word_count, ops_html, preview
 from studio.ui.variants_panel import show_alternatives_panel
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
-
 
 
 def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
@@ -43,11 +44,14 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
         safe.message("warning", f"This draft is incomplete: {view.last_error}")
     show_review_state(view)
 
+    g = ui.call(grounding, draft_id, user)
     # Keyed and tracked, so a rerun (a revise turn, a kept variant) stays on the tab it came from.
     tabs = st.tabs(["Text and checks", "Edit", "Revise", "Sections", "Alternatives", "Publishing", "Review",
-                    "Comments", "Revisions", "Timeline", "How it was made"], key=f"draft_tabs_{view.id}",
-                   on_change="rerun")
+                    "Sources and claims", "Comments", "Revisions", "Timeline", "How it was made"],
+                   key=f"draft_tabs_{view.id}", on_change="rerun")
     with tabs[0]:
+        voice_match_panel(g.voice_match, g.voice_name, g.voice_version, key=f"draft_{view.id}")
+        languages_line(g)
         _text_and_checks(user, view)
     with tabs[1]:
         _edit(user, view)
@@ -60,14 +64,17 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
     with tabs[5]:
         show_publishing_panel(user, view)
     with tabs[6]:
-        show_review_tab(user, view, in_queue=in_queue)
+        show_review_tab(user, view, in_queue=in_queue, grounding=g)
+        localise_panel(user, g)
     with tabs[7]:
-        _comments(user, view)
+        claims_tab(g)
     with tabs[8]:
-        _revisions(user, view)
+        _comments(user, view)
     with tabs[9]:
-        _timeline(view)
+        _revisions(user, view)
     with tabs[10]:
+        _timeline(view)
+    with tabs[11]:
         _generation(view)
 
 

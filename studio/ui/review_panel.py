@@ -1,6 +1,6 @@
 """The review part of the draft view: where the draft stands and who has it (shown on the draft
 itself, for the author too), the reviewer's controls (claim, assign, unassign), withdraw, submit
-and the editor's decision."""
+and the editor's decision, with the claims an approval acknowledges."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import streamlit as st
 
 from studio import ui
 from studio.accounts.schemas import Person
+from studio.drafting.grounding import Grounding
 from studio.drafting.schemas import DraftDetail
 from studio.review.assignment import assign, claim, reviewers, unassign
 from studio.review.rules import DECISION_LABELS, DECISIONS
 from studio.review.service import submit, transition
 from studio.ui import actions
+from studio.ui.grounding import acknowledge_claims, acknowledged
 
 # What a decision is called once it is done: "Approved “Spring launch”."
 DECIDED = {"approve": "Approved", "request_changes": "Changes requested for", "reject": "Rejected"}
@@ -109,7 +111,7 @@ def _submit(user: Person, view: DraftDetail) -> None:
         )  # fmt: skip
 
 
-def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
+def _decide(user: Person, view: DraftDetail, *, in_queue: bool, grounding: Grounding | None) -> bool:
     decisions = [d for d in DECISIONS if d in view.actions]
     if not decisions:
         return False
@@ -125,6 +127,8 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
         if view.verdict in (None, "unavailable"):
             fields["manual"] = f"manual_{view.id}"
             st.checkbox("I reviewed this manually", key=fields["manual"])
+        if "approve" in decisions and grounding is not None:
+            fields.update(acknowledge_claims(grounding, key=str(view.id)))
         actions.form_submit("Record decision", key=f"decide_go_{view.id}", type="primary", fields=fields,
                             action=lambda v: _decided(user, view, v, in_queue=in_queue))
     return True
@@ -134,7 +138,8 @@ def _decided(user: Person, view: DraftDetail, values: dict, *, in_queue: bool) -
     """The decision's action (run once per click, in the button's callback)."""
     decision = values["decision"]
     ui.call(transition, view.id, user, decision, expected_version=view.version, comment=values["comment"] or "",
-            override_reason=values.get("override") or "", manual_review_confirmed=bool(values.get("manual")))
+            override_reason=values.get("override") or "", manual_review_confirmed=bool(values.get("manual")),
+            acknowledged_claims=acknowledged(values) if decision == "approve" else [])
     message = f"{DECIDED[decision]} {_title(view)}."
     if in_queue:
         # The queue opens the next draft waiting and says so (or that the queue is empty).
@@ -143,13 +148,15 @@ def _decided(user: Person, view: DraftDetail, values: dict, *, in_queue: bool) -
     return message
 
 
-
-def show_review_tab(user: Person, view: DraftDetail, *, in_queue: bool = False) -> None:
-    """The Review tab: state, reviewer, withdraw, submit, decision."""
+def show_review_tab(
+    user: Person, view: DraftDetail, *, in_queue: bool = False, grounding: Grounding | None = None
+) -> None:
+    """The Review tab: state, reviewer, withdraw, submit, decision (approving acknowledges each
+    claim of ``grounding``'s ledger that its sources do not fully support)."""
     _reviewer_controls(user, view)
     _withdraw(user, view)
     _submit(user, view)
-    decided = _decide(user, view, in_queue=in_queue)
+    decided = _decide(user, view, in_queue=in_queue, grounding=grounding)
     if view.status not in {"draft", "changes_requested", "in_review"}:
         st.info(f"This draft is {view.review.status_label.lower() if view.review else view.status}.")
     elif not {"submit", "withdraw", "claim", "assign"} & set(view.actions) and not decided:

@@ -18,13 +18,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tests.e2e.conftest import StudioApp
 from tests.e2e.helpers import PASSWORD, settle, shot
 
-URLS = ["/draft", "/my_drafts", "/review_queue", "/export", "/settings", "/admin_users", "/audit_log",
-        "/setup", "/sign_in", "/"]  # fmt: skip
+URLS = ["/draft", "/my_drafts", "/review_queue", "/export", "/voices", "/sources", "/settings", "/admin_users",
+        "/audit_log", "/setup", "/sign_in", "/"]  # fmt: skip
 
 # The sidebar entries Streamlit makes from the files in pages/ (and app.py) while it takes the
 # folder for old-style pages; the router's menu uses titles, never these.
 FILE_LIST = ["app", "admin users", "audit log", "draft", "export", "my drafts", "review queue", "settings",
-             "setup", "sign in"]  # fmt: skip
+             "setup", "sign in", "sources", "voices"]  # fmt: skip
 
 FIRST_ADMIN_FORM = {
     "Welcome to Content Studio",
@@ -33,9 +33,10 @@ FIRST_ADMIN_FORM = {
 }  # fmt: skip
 SIGN_IN_FORM = {"Sign in to Content Studio", "User name", "Password", "Sign in"}
 
-MARKETER_PAGES = ["New draft", "My drafts", "Inbox", "Settings"]
-EDITOR_PAGES = ["Review queue", "Export", "Inbox", "Settings"]
-ADMIN_PAGES = ["New draft", "My drafts", "Review queue", "Export", "Inbox", "Settings", "People", "Audit trail"]
+MARKETER_PAGES = ["New draft", "My drafts", "Inbox", "Brand voices", "Sources", "Settings"]
+EDITOR_PAGES = ["Review queue", "Export", "Inbox", "Brand voices", "Sources", "Settings"]
+ADMIN_PAGES = ["New draft", "My drafts", "Review queue", "Export", "Inbox", "Brand voices", "Sources", "Settings",
+               "People", "Audit trail"]
 
 # Records, from the first byte the browser renders, what was ever on screen: the texts in the
 # main area, whether Streamlit's file list was shown and for how long, whether it was ever shown
@@ -207,6 +208,8 @@ LANDINGS = {
     "/my_drafts": ("mara", "My drafts", MARKETER_PAGES),
     "/review_queue": ("dana", "Review queue", EDITOR_PAGES),
     "/export": ("dana", "Export", EDITOR_PAGES),
+    "/voices": ("dana", "Brand voices", EDITOR_PAGES),
+    "/sources": ("mara", "Sources", MARKETER_PAGES),
     "/settings": ("mara", "Settings", MARKETER_PAGES),
     "/admin_users": ("dana", "Review queue", EDITOR_PAGES),
     "/audit_log": ("mara", "New draft", MARKETER_PAGES),

@@ -13,6 +13,10 @@ clients at this server (``base_url=server.base_url``) instead.
 Endpoints
     POST /v1/chat/completions   non-streaming JSON and streaming SSE (chat.completion.chunk)
     POST /v1/moderations        OpenAI moderation shape; flagged when a trigger word appears
+    POST /v1/embeddings         OpenAI embeddings shape: deterministic bag-of-words vectors
+                                (``embedding_dims`` wide); words in one ``embedding_synonyms``
+                                group share a dimension, so "car" and "automobile" are close
+                                while BM25 sees two different words
     GET  /v1/models[/{id}]      model list / one model
     GET  /health                "ok" (readiness probe for subprocess users)
     /_fake/...                  control API for a server running in another process
@@ -47,6 +51,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import signal
 import socket
 import sys
@@ -91,6 +96,8 @@ _DEFAULTS: dict[str, Any] = {
     "model": DEFAULT_MODEL,
     "moderation_trigger": "flagme",
     "moderation_category": "harassment",
+    "embedding_dims": 64,
+    "embedding_synonyms": None,
 }
 
 
@@ -289,6 +296,8 @@ class FakeOpenAI:
         moderation_trigger  str or list of str; input containing one (case-insensitive) is
                             flagged by /v1/moderations
         moderation_category the category set to true when flagged (default "harassment")
+        embedding_dims      width of /v1/embeddings vectors (default 64)
+        embedding_synonyms  None, or a list of word groups (lists) that share one dimension
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **settings: Any) -> None:
@@ -319,6 +328,8 @@ class FakeOpenAI:
     model: str
     moderation_trigger: str | Iterable[str] | None
     moderation_category: str
+    embedding_dims: int
+    embedding_synonyms: list[list[str]] | None
 
     def _apply_settings(self, settings: dict[str, Any]) -> None:
         for name, value in settings.items():
@@ -398,6 +409,10 @@ class FakeOpenAI:
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.endpoint.endswith("/chat/completions")]
+
+    @property
+    def embedding_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.endpoint.endswith("/embeddings")]
 
     @property
     def moderation_requests(self) -> list[RecordedRequest]:
@@ -483,6 +498,21 @@ class FakeOpenAI:
     def _sleep(self, seconds: float) -> None:
         if seconds and seconds > 0:
             self._stopping.wait(seconds)
+
+    def embedding(self, text: str) -> list[float]:
+        """A unit vector: each word (synonyms as one) adds 1 to its hashed dimension."""
+        dims = max(int(self.embedding_dims or 64), 2)
+        canon: dict[str, str] = {}
+        for group in self.embedding_synonyms or []:
+            words = [str(w).lower() for w in group]
+            for w in words:
+                canon[w] = words[0]
+        vec = [0.0] * dims
+        for word in re.findall(r"\w+", text.lower()):
+            word = canon.get(word, word)
+            vec[int(hashlib.sha256(word.encode()).hexdigest()[:8], 16) % dims] += 1.0
+        norm = sum(v * v for v in vec) ** 0.5 or 1.0
+        return [round(v / norm, 6) for v in vec]
 
     def _flagged(self, text: str) -> bool:
         triggers = self.moderation_trigger
@@ -661,6 +691,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chat(body)
         elif method == "POST" and path == "/v1/moderations":
             self._moderation(body if isinstance(body, dict) else {})
+        elif method == "POST" and path == "/v1/embeddings":
+            self._embeddings(body if isinstance(body, dict) else {})
         elif method == "GET" and path == "/v1/models":
             self._send_json(200, {"object": "list", "data": [self._model_obj(fake.model)]})
         elif method == "GET" and path.startswith("/v1/models/"):
@@ -894,6 +926,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_chunk(b'data: {"id": "chatcmpl-broken", "choices": [{"delta": \n\n')
             self._write_event("[DONE]")
             self._end_stream()
+
+    # -- embeddings -------------------------------------------------------------------
+
+    def _embeddings(self, body: dict) -> None:
+        inp = body.get("input", "")
+        texts = [str(x) for x in inp] if isinstance(inp, list) else [str(inp)]
+        if not texts or body.get("model") in (None, ""):
+            self._send_json(400, _error_body("'input' and 'model' are required", "invalid_request_error", None))
+            return
+        data = [{"object": "embedding", "index": i, "embedding": self.fake.embedding(t)} for i, t in enumerate(texts)]
+        tokens = sum(count_tokens(t) for t in texts)
+        self._send_json(200, {"object": "list", "data": data, "model": body["model"],
+                              "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
     # -- moderations ------------------------------------------------------------------
 

@@ -44,10 +44,8 @@ def watched(engine, db_url, monkeypatch):  # type: ignore[no-untyped-def]
         seen.append(held())
         return real(*args, **kwargs)
 
+    # Every check of a draft's text runs through it (checks.service.draft_checks(...).run).
     monkeypatch.setattr(checks_service, "check_text", watching)
-    import studio.review.service as review_service
-
-    monkeypatch.setattr(review_service, "check_text", watching)
     return seen
 
 
@@ -81,22 +79,50 @@ def test_an_edit_and_a_submit_run_their_checks_with_no_transaction_open(engine, 
 
 
 def test_a_change_made_while_the_submit_was_checking_is_refused(engine, people, monkeypatch):
-    import studio.review.service as review_service
     from studio.errors import VersionConflict
 
     with session_scope(engine) as s:
         d = create_draft(s, Brief.create(content_type="blog", topic="Raced"), people.marketer)
         add_revision(s, d, "# Raced\n\nText.\n", people.marketer, "edited", run_checks=False)
         draft_id, version = d.id, d.version
-    real = review_service.check_text
+    real = checks_service.check_text
+    edited: list[bool] = []
 
     def meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
-        with session_scope(engine) as other:
-            edit_text(other, draft_id, people.marketer, "# Raced\n\nChanged meanwhile.\n", version)
+        if not edited:  # the submit's check (the edit's own check, after its commit, runs as usual)
+            edited.append(True)
+            with session_scope(engine) as other:
+                edit_text(other, draft_id, people.marketer, "# Raced\n\nChanged meanwhile.\n", version)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(review_service, "check_text", meanwhile)
+    monkeypatch.setattr(checks_service, "check_text", meanwhile)
     with pytest.raises(VersionConflict, match="edited this"), session_scope(engine) as s:
         submit(s, draft_id, people.marketer, version)
     with session_scope(engine) as s:
         assert s.get(Draft, draft_id).status == "draft"
+
+
+def test_a_grounded_generation_checks_its_text_and_builds_the_claim_ledger_with_no_transaction_open(
+    engine, people, fake_openai, monkeypatch, watched
+):
+    from studio.claims.service import ledger
+    from studio.drafting.writer import DraftRun
+    from studio.sources.service import add_source
+    from tests.support.grounding import FACT_SHEET, point_at
+
+    settings = point_at(fake_openai, monkeypatch)
+    with session_scope(engine) as s:
+        source_id = add_source(s, people.marketer, data=FACT_SHEET.encode(), filename="facts.md").id
+    fake_openai.reply = ("# Planning, faster\n\nAcme Planner 3.0 launched on March 4, 2025 [S1]. "
+                         "It is the fastest planner on the market.\n")
+    run = DraftRun(Brief.create(content_type="blog", topic="Acme Planner", source_ids=[source_id]),
+                   people.marketer, engine=engine, settings=settings)  # fmt: skip
+    run.run()
+    run.wait_for_fields(10)
+    assert watched == [False]  # one check, before the last save's transaction
+    with session_scope(engine) as s:
+        draft = s.get(Draft, run.outcome.draft_id)
+        assert draft.check_verdict is not None
+        claims = {c.text.split(" [")[0].rstrip("."): c.support for c in ledger(s, draft.id, people.editor)}
+    assert claims == {"Acme Planner 3.0 launched on March 4, 2025": "supported",
+                      "It is the fastest planner on the market": "unsupported"}  # fmt: skip

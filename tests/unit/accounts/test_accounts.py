@@ -112,6 +112,11 @@ audit.view               no        no      yes    no               yes        no
 settings.manage          no        no      yes    no               yes        no            no
 settings.view            yes       yes     yes    yes              yes        no            no
 inbox.read               yes       yes     yes    yes              yes        no            no
+workspace.read           yes       yes     yes    yes              yes        no            no
+voices.manage            no        yes     yes    yes              yes        no            no
+sources.add              yes       yes     yes    yes              yes        no            no
+sources.manage           no        yes     yes    yes              yes        no            no
+draft.localise           yes       no      no     yes              yes        no            no
 """
 
 
