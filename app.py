@@ -9,6 +9,7 @@ from studio.accounts.permissions import can
 from studio.accounts.service import needs_first_admin
 from studio.ui import routing
 from studio.ui.inbox_view import menu_title
+from studio.usage.context import acting
 
 # A file of our own: a named icon would make the browser fetch it from a font host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
@@ -60,4 +61,6 @@ else:
                 ui.sign_out(user)
                 st.rerun()
 ui.keep_session_cookie()
-routing.run(page)
+# Model calls the page makes are recorded for the person signed in (studio.usage).
+with acting(user.id if not first_start and user is not None else None):
+    routing.run(page)

@@ -45,6 +45,11 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "settings.manage":        (frozenset({ADMIN}), "change settings"),
     "settings.view":          (frozenset({MARKETER, EDITOR, ADMIN}), "see the workspace settings"),
     "inbox.read":             (frozenset({MARKETER, EDITOR, ADMIN}), "read an inbox"),
+    "batch.run":              (frozenset({MARKETER}), "write drafts from a spreadsheet"),
+    "batch.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's batches"),
+    "dashboard.view":         (frozenset({EDITOR, ADMIN}), "see the dashboard"),
+    "usage.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's model usage and cost"),
+    "usage.manage":           (frozenset({ADMIN}), "set model prices and budgets"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).
