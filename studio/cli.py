@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from studio.accounts import cli as accounts_cli
+from studio.batch import cli as batch_cli
 from studio.checks import cli as checks_cli
 from studio.cli_support import EXIT_OK, EXIT_REFUSED, CliError, open_engine
 from studio.config import get_settings
@@ -22,11 +23,13 @@ from studio.export import cli as export_cli
 from studio.inbox import cli as inbox_cli
 from studio.inbox.mail import wait_for_delivery
 from studio.review import cli as review_cli
+from studio.usage import cli as usage_cli
 from studio.workspace import cli as workspace_cli
 
 # Each package's register(subparsers), in the order `--help` lists them.
 REGISTRARS = (drafting_cli.register, accounts_cli.register, review_cli.register, checks_cli.register,
-              export_cli.register, inbox_cli.register, workspace_cli.register)
+              export_cli.register, inbox_cli.register, workspace_cli.register, batch_cli.register,
+              usage_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

@@ -111,7 +111,12 @@ class UsageCallback(BaseCallbackHandler):
         params = kwargs.get("invocation_params") or {}
         expected = params.get("max_tokens") or params.get("max_completion_tokens") or ctx.expected_output_tokens
         if price is not None:
-            check_budget(ctx, price.cost(prompt, int(expected or DEFAULT_EXPECTED_OUTPUT_TOKENS)))
+            try:
+                check_budget(ctx, price.cost(prompt, int(expected or DEFAULT_EXPECTED_OUTPUT_TOKENS)))
+            except BudgetExceeded as refused:
+                if ctx.observer is not None:
+                    ctx.observer.errors.append(refused)
+                raise
         with self._lock:
             self._runs[run_id] = _Run(ctx, time.perf_counter(), prompt, source, price)
         if ctx.observer is not None:

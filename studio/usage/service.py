@@ -44,7 +44,8 @@ def _admin_prices(session: Session) -> dict[str, tuple[float, float, bool]]:
     return {p.model: (p.input_per_million, p.output_per_million, p.any_server) for p in session.scalars(select(ModelPrice))}
 
 
-def current_price(model: str, endpoint: str) -> Price | None:
+def current_price(model: str, endpoint: str, session: Session | None = None) -> Price | None:
+    """Pass the session when the caller is inside one (SQLite allows one writer at a time)."""
     from studio.config import get_settings
     from studio.db import get_engine, session_scope
 
@@ -53,8 +54,11 @@ def current_price(model: str, endpoint: str) -> Price | None:
         fresh = _price_cache["url"] == url and time.monotonic() - _price_cache["at"] < _PRICE_TTL_S
         table = _price_cache["table"] if fresh else None
     if table is None:
-        with session_scope(get_engine(url)) as session:
+        if session is not None:
             table = _admin_prices(session)
+        else:
+            with session_scope(get_engine(url)) as own:
+                table = _admin_prices(own)
         with _price_lock:
             _price_cache.update(at=time.monotonic(), url=url, table=table)
     return resolve(model, endpoint, table)
@@ -254,6 +258,7 @@ def list_budgets(session: Session, actor: Any) -> list[BudgetRow]:
     return sorted(rows, key=lambda r: (r.scope != "workspace", r.owner.lower()))
 
 
-def estimate_cost(model: str, endpoint: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    price = current_price(model, endpoint)
+def estimate_cost(model: str, endpoint: str, prompt_tokens: int, completion_tokens: int,
+                  session: Session | None = None) -> float | None:  # fmt: skip
+    price = current_price(model, endpoint, session)
     return None if price is None else price.cost(prompt_tokens, completion_tokens)
