@@ -225,8 +225,9 @@ def parse_publish_date(value: str) -> datetime:
 
 
 def validate(table: Table, mapping: Mapping[str, str | None], defaults: Mapping[str, Any] | None = None) -> Validation:
-    """Every row as a Brief, or rejected with its line and every reason."""
-    defaults = dict(defaults or {})
+    """Every row as a Brief, or rejected with its line and every reason. A field with neither a
+    column nor a default takes the New draft form's default (a blog post when no type is given)."""
+    defaults = {"content_type": "blog", **(defaults or {})}
     missing = [field_label(f) for f in REQUIRED if not mapping.get(f) and not defaults.get(f)]
     if missing:
         raise InputError(f"Choose the column that holds the {', '.join(missing).lower()}.")
