@@ -36,19 +36,26 @@ else:
                 st.Page("pages/draft.py", title="New draft", icon=":material/edit_note:"),
                 st.Page("pages/my_drafts.py", title="My drafts", icon=":material/description:"),
             ]
+            if can(user, "batch.run"):
+                sections["Write"].append(st.Page("pages/batches.py", title="Batches", icon=":material/table_view:"))
         review_pages = []
         if can(user, "draft.view_all"):
             review_pages.append(st.Page("pages/review_queue.py", title="Review queue", icon=":material/inbox:"))
         if can(user, "export.run"):
             review_pages.append(st.Page("pages/export.py", title="Export", icon=":material/upload_file:"))
+        if can(user, "dashboard.view"):
+            review_pages.append(st.Page("pages/dashboard.py", title="Dashboard", icon=":material/monitoring:"))
         if review_pages:
             sections["Review"] = review_pages
+        sections["Plan"] = [st.Page("pages/calendar.py", title="Calendar", icon=":material/calendar_month:")]
         admin_pages = [
             st.Page("pages/inbox.py", title=menu_title(user), icon=":material/notifications:"),
             st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
         ]
         if can(user, "users.manage"):
             admin_pages.append(st.Page("pages/admin_users.py", title="People", icon=":material/group:"))
+        if can(user, "usage.manage"):
+            admin_pages.append(st.Page("pages/usage.py", title="Usage & budgets", icon=":material/payments:"))
         if can(user, "audit.view"):
             admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon=":material/history:"))
         sections["Workspace"] = admin_pages
@@ -57,6 +64,7 @@ else:
         with st.sidebar:
             st.divider()
             st.caption(f"Signed in as **{ui.md_escape(user.label)}** ({', '.join(sorted(user.roles))})")
+            ui.budget_notice(user)
             if st.button("Sign out"):
                 ui.sign_out(user)
                 st.rerun()

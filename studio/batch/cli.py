@@ -62,7 +62,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_worker)
 
     p = subparsers.add_parser("serve", help="the app with its embedded worker (what make run starts)")
-    p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed to streamlit run, e.g. --server.port 8502")
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="after --, passed to streamlit run: python -m studio serve -- --server.port 8502")
     p.set_defaults(func=cmd_serve)
 
 

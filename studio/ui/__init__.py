@@ -242,3 +242,12 @@ def md_escape(text: str) -> str:
 def pause(seconds: float) -> None:
     time.sleep(seconds)
 
+
+
+def budget_notice(user: Person) -> None:
+    """The person's budget warnings (soft budget nearly used or passed, hard budget used up)."""
+    from studio.usage.service import budget_status
+
+    status = call(budget_status, user)
+    for warning in status.warnings:
+        st.warning(warning, icon=":material/payments:")
