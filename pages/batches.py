@@ -22,7 +22,9 @@ if not ui.call(workers_alive, user):
     st.warning("No worker is running, so queued rows will wait. `make run` starts one with the app; "
                "otherwise start one with `python -m studio worker`.", icon=":material/warning:")
 
-new_tab, list_tab = st.tabs(["New batch", "Your batches"])
+if st.session_state.pop("batch_show_list", False):
+    st.session_state["batch_tabs"] = "Your batches"
+new_tab, list_tab = st.tabs(["New batch", "Your batches"], key="batch_tabs", on_change="rerun")
 
 with new_tab:
     st.caption("One brief per row: topic, and optionally type, audience, keywords, voice, formality, temperature, "
@@ -84,9 +86,9 @@ with new_tab:
                 if preview:
                     st.dataframe(preview, hide_index=True, width="stretch", key="batch_preview")
                 if checked.rejected:
-                    st.error(f"{len(checked.rejected)} row(s) will not be written until they are fixed:")
-                    st.dataframe([{"Row": r.line, "Problem": r.reason} for r in checked.rejected], hide_index=True,
-                                 width="stretch", key="batch_rejected")
+                    lines = "\n".join(f"- **Row {r.line}:** {ui.md_escape(r.reason)}" for r in checked.rejected[:50])
+                    more = f"\n\n…and {len(checked.rejected) - 50} more." if len(checked.rejected) > 50 else ""
+                    st.error(f"{len(checked.rejected)} row(s) will not be written until they are fixed:\n\n{lines}{more}")
                 o1, o2 = st.columns(2)
                 concurrency = o1.number_input("Rows written at once", 1, 32, 4, key="batch_concurrency",
                                               help="Also limited per AI provider for all batches together (STUDIO_PROVIDER_CONCURRENCY).")
@@ -106,7 +108,8 @@ with new_tab:
                     if done:
                         start(ui.engine(), done.batch_id)
                         st.session_state["batch_open"] = done.batch_id
-                        ui.flash(f"Batch {done.batch_id} started: {done.rows} row(s) queued. Follow it under Your batches.")
+                        st.session_state["batch_show_list"] = True
+                        ui.flash(f"Batch {done.batch_id} started: {done.rows} row(s) queued.")
                         st.rerun()
 
 with list_tab:
@@ -123,8 +126,12 @@ with list_tab:
         )
         st.session_state["batch_open"] = open_id
 
+        running = next((b.status == "running" for b in batches if b.id == open_id), False)
+
         def show_batch(batch_id: int) -> None:
             v = ui.call(view, user, batch_id)
+            if running and v.status != "running":
+                st.rerun()  # finished: the whole page shows it (and stops refreshing)
             st.progress(v.progress, text=f"{v.ended} of {v.total} rows ended · {v.counts['done']} done · "
                                          f"{v.counts['failed']} failed · {v.counts['writing'] + v.counts['checked']} writing · "
                                          f"{v.counts['queued']} queued")
@@ -156,13 +163,16 @@ with list_tab:
                                   selection_mode="single-row", key=f"rows_{v.id}")
             rows = picked.selection.rows if picked else []
             chosen = v.rows[rows[0]].draft_id if rows else None
-            if rows and chosen != st.session_state.get("batch_draft"):
+            written = {r.draft_id: r for r in v.rows if r.draft_id and r.state == RowState.DONE.value}
+            opened = st.selectbox("Open the draft of row", [None, *written], key=f"open_{v.id}",
+                                  format_func=lambda d: "—" if d is None else f"Row {written[d].number}: #{d} · {written[d].topic}")
+            chosen = chosen or opened
+            if chosen and chosen != st.session_state.get("batch_draft"):
                 st.session_state["batch_draft"] = chosen
                 st.rerun()  # the draft opens below the list, outside this live-updating part
             if v.status == "running" and not st.session_state.get("batch_draft"):
                 st.caption("Select a row to open its draft. The list updates every few seconds while the batch runs.")
 
-        running = next((b.status == "running" for b in batches if b.id == open_id), False)
         st.fragment(show_batch, run_every=2 if running else None)(open_id)
         draft_id = st.session_state.get("batch_draft")
         if draft_id:
