@@ -17,6 +17,7 @@ BENCHES = [
     ("toxicity tiers on HateCheck", ["bench.bench_hatecheck"]),
     ("review queue at 100,000 drafts", ["bench.bench_queue"]),
     ("export of 10,000 drafts", ["bench.bench_export"]),
+    ("batches on the job queue: throughput, a worker killed, overhead per job", ["bench.bench_batch"]),
 ]
 
 

@@ -110,12 +110,13 @@ def _write(engine: Any, settings: Any, claim: ledger.Claim, worker: str, control
         if outcome is None or outcome.error is not None:
             _after_failure(engine, settings, claim, worker, control, outcome, error, text)
             return
-        if not ledger.mark_checked(engine, claim, worker):
-            return
     note = None
     if claim.auto_submit:
+        # Written and checked (the save runs the checks); submitted next, in its own step.
+        if not claim.already_written and not ledger.mark_checked(engine, claim, worker):
+            return
         note = _submit(engine, claim)
-    ledger.end_row(engine, claim, worker, RowState.DONE, error=note)
+    ledger.end_row(engine, claim, worker, RowState.DONE, error=note, attempt_outcome="done")
 
 
 def _generate(engine: Any, settings: Any, claim: ledger.Claim, brief: Any, worker: str, control: RowControl):  # type: ignore[no-untyped-def]
@@ -149,7 +150,8 @@ def _generate(engine: Any, settings: Any, claim: ledger.Claim, brief: Any, worke
             error = exc
             log.warning("row %s: %s", claim.row_id, type(exc).__name__)
         error = error or observed.last_error
-    flush_usage()  # the next row's budget check sees this row's cost
+    if claim.budgeted:
+        flush_usage()  # the next row's budget check, in any worker, sees this row's cost
     return (run.outcome if run is not None else None), error, "".join(parts)
 
 

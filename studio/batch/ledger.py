@@ -42,6 +42,8 @@ class Claim:
     provider_slot: str = ""
     # The draft was already written by an attempt whose worker stopped before marking the row.
     already_written: bool = False
+    # A hard budget applies: the row's usage is written before the next row is claimed.
+    budgeted: bool = False
 
 
 @dataclass
@@ -96,9 +98,10 @@ def claim(engine: Engine, row_id: int, worker: str, settings: Any) -> Claim | Wa
             finish_batch_if_done(session, batch.id, now)
             return None
         brief = brief_of(row.brief)
-        if row.draft_id is None or not _written(session, row.draft_id):
+        lines = [line for line in budget_lines(session, owner.id) if line.hard]
+        if lines and (row.draft_id is None or not _written(session, row.draft_id)):
             cost = row_cost(brief, choice.provider, choice.model, choice.base_url, session) or 0.0
-            refusal = policy.refusal(budget_lines(session, owner.id), cost)
+            refusal = policy.refusal(lines, cost)
             if refusal:
                 _fail(row, refusal.replace("Not sent:", "Not started:", 1), now)
                 finish_batch_if_done(session, batch.id, now)
@@ -133,7 +136,8 @@ def claim(engine: Engine, row_id: int, worker: str, settings: Any) -> Claim | Wa
             session.flush()
             attempt_id = attempt.id
         return Claim(row.id, batch.id, attempt_id, row.draft_id, owner.id, dict(row.brief), choice.provider,
-                     choice.model, batch.auto_submit, [mine], provider, already_written=written)  # fmt: skip
+                     choice.model, batch.auto_submit, [mine], provider, already_written=written,
+                     budgeted=bool(lines))  # fmt: skip
 
 
 def _written(session: Any, draft_id: int) -> bool:
@@ -199,8 +203,11 @@ def end_row(engine: Engine, claim: Claim, worker: str, state: RowState, *, error
         if cool_down:
             slots.cool_down(session, claim.provider_slot, cool_down, now)
         if claim.attempt_id is not None and attempt_outcome is not None:
-            session.execute(update(BatchAttempt).where(BatchAttempt.id == claim.attempt_id).values(
-                outcome=attempt_outcome, ended_at=now, error=error, partial_text=partial, retry_after_s=retry_after))
+            done = attempt_outcome == "done"
+            session.execute(update(BatchAttempt).where(BatchAttempt.id == claim.attempt_id,
+                                                       BatchAttempt.outcome == "running").values(
+                outcome=attempt_outcome, ended_at=now, error=None if done else error, partial_text=partial,
+                retry_after_s=retry_after))  # fmt: skip
         finish_batch_if_done(session, row.batch_id, now)
         return True
 

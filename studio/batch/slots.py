@@ -35,11 +35,12 @@ def cooldown_left(session: Session, name: str, now: datetime) -> float:
 
 def try_acquire(session: Session, name: str, limit: int, holder: str, lease_s: float, now: datetime) -> bool:
     """Take one of the ``limit`` slots of ``name`` for ``holder``; False when all are busy."""
-    _ensure(session, name, limit)
-    slots = session.scalars(
-        select(ProviderSlot).where(ProviderSlot.name == name, ProviderSlot.slot < limit)
-        .order_by(ProviderSlot.slot).with_for_update()
-    ).all()  # fmt: skip
+    query = (select(ProviderSlot).where(ProviderSlot.name == name, ProviderSlot.slot < limit)
+             .order_by(ProviderSlot.slot).with_for_update())  # fmt: skip
+    slots = session.scalars(query).all()
+    if len(slots) < limit:
+        _ensure(session, name, limit)
+        slots = session.scalars(query).all()
     if any(s.holder == holder for s in slots):
         return True
     for slot in slots:

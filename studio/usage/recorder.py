@@ -59,10 +59,9 @@ def check_budget(ctx: context.CallContext, estimate: float) -> None:
     """Raise BudgetExceeded when a call estimated at ``estimate`` dollars would pass a hard budget."""
     if estimate <= 0:
         return
-    from studio.db import get_engine, session_scope
-    from studio.usage.service import budget_lines
+    from studio.usage.service import budget_lines, reading
 
-    with session_scope(get_engine()) as session:
+    with reading(get_settings().studio_database_url) as session:
         lines = budget_lines(session, ctx.person_id)
     message = policy.refusal(lines, estimate)
     if message:

@@ -44,10 +44,38 @@ def _admin_prices(session: Session) -> dict[str, tuple[float, float, bool]]:
     return {p.model: (p.input_per_million, p.output_per_million, p.any_server) for p in session.scalars(select(ModelPrice))}
 
 
+_readers: dict[str, Any] = {}
+_readers_lock = threading.Lock()
+
+
+def reading(url: str) -> Session:
+    """A session that only reads and never waits for a writer: the studio's engine takes SQLite's
+    write lock at BEGIN, and a model call may be made while its caller holds that lock (the
+    moderation tier runs inside a revision's save). Elsewhere it is the studio's own engine."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from studio.db import get_engine, session_factory
+
+    if make_url(url).get_backend_name() != "sqlite":
+        return session_factory(get_engine(url))()
+    with _readers_lock:
+        engine = _readers.get(url)
+        if engine is None:
+            engine = _readers[url] = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+    return session_factory(engine)()
+
+
+def forget_readers() -> None:
+    with _readers_lock:
+        for engine in _readers.values():
+            engine.dispose()
+        _readers.clear()
+
+
 def current_price(model: str, endpoint: str, session: Session | None = None) -> Price | None:
-    """Pass the session when the caller is inside one (SQLite allows one writer at a time)."""
+    """Pass the session when the caller is inside one."""
     from studio.config import get_settings
-    from studio.db import get_engine, session_scope
 
     url = get_settings().studio_database_url
     with _price_lock:
@@ -57,7 +85,7 @@ def current_price(model: str, endpoint: str, session: Session | None = None) -> 
         if session is not None:
             table = _admin_prices(session)
         else:
-            with session_scope(get_engine(url)) as own:
+            with reading(url) as own:
                 table = _admin_prices(own)
         with _price_lock:
             _price_cache.update(at=time.monotonic(), url=url, table=table)
