@@ -119,6 +119,19 @@ def exactly_once(engine, batch_id: int) -> tuple[int, int, int, int]:  # type: i
         return sum(r.state == "done" for r in rows), len(rows), len(set(draft_ids)), twice
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def mean_reply_tokens(engine) -> float:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
@@ -165,8 +178,11 @@ def main() -> None:
             warm = submit(engine, who, briefs(8, args.words, "warm"), args.concurrency)
             wait(engine, warm, 8)  # workers loaded, check models warm
 
+            load1 = os.getloadavg()[0]
+            cpu0 = cpu_seconds([w.pid for w in workers]) + time.process_time()
             batch = submit(engine, who, briefs(args.rows, args.words, "first"), args.concurrency)
             took = wait(engine, batch, args.rows)
+            cpu = cpu_seconds([w.pid for w in workers]) + time.process_time() - cpu0
             ideal = args.rows * alone / 1000 / args.concurrency
             done, rows, drafts, twice = exactly_once(engine, batch)
 
@@ -214,6 +230,8 @@ def main() -> None:
     print(f"  one row through the writer alone (median of 5)   {alone:8.0f} ms")
     print(f"  ideal: {args.rows} x one row / {args.concurrency}                  {ideal:8.1f} s")
     print(f"  measured, submit to last row ended              {took:8.1f} s   ratio {took / ideal:.2f} (target <= 1.15)")
+    print(f"  CPU used meanwhile by the workers and this process {cpu:6.1f} s ({cpu / args.rows * 1000:.0f} ms per row; "
+          f"{cpu / took:.2f} of the machine's 2 cores on average); load average when it started {load1:.1f}")
     print(f"  rows done {done}/{rows}, drafts {drafts}, drafts written more than once {twice}")
     print(f"  with a worker SIGKILLed at 50% and restarted    {took2:8.1f} s   extra {took2 - took:+.1f} s "
           f"(lease {args.lease:g} s)")

@@ -5,7 +5,7 @@ import streamlit as st
 from studio import ui
 from studio.batch.rules import RowState
 from studio.batch.service import cancel, estimate, list_batches, retry_failed, start, submit, view, workers_alive
-from studio.batch.sheet import FIELDS, field_label, read_table, suggest_mapping, template_csv, template_xlsx, validate
+from studio.batch.sheet import FIELDS, read_table, suggest_mapping, template_csv, template_xlsx, validate
 from studio.drafting.brief import CONTENT_TYPES, FORMALITY, LANGUAGES, VOICES
 from studio.errors import user_message
 from studio.ui import routing
