@@ -124,3 +124,18 @@ def test_an_admin_sets_a_budget_and_a_price_on_the_usage_page(engine, people):
     prices = frame_with(at, "Model")
     row = prices[prices["Model"] == "llama3.1"]
     assert row["Source"].tolist() == ["set by an admin"] and row["Input"].tolist() == [0.2]
+
+
+def test_a_person_past_most_of_a_soft_budget_is_warned_on_every_page(engine, people):
+    from studio.usage.service import set_budget
+
+    with session_scope(engine) as s:
+        set_budget(s, people.admin, person="mara", monthly=1.0, hard=False)
+        s.add(UsageRecord(provider="openai", endpoint="api.openai.com", model="gpt-4o", feature="draft",
+                          person_id=people.marketer.id, prompt_tokens=1, completion_tokens=1,
+                          tokens_source="reported", cost=0.9, ok=True))  # fmt: skip
+    for page in ("calendar", "batches"):
+        at = page_as(people.marketer, page)
+        warnings = [w.value for w in at.sidebar.warning]
+        assert warnings == ["Mara Marketer's monthly budget is 90% used: $0.10 of $1.00 left."], warnings
+    assert not [w.value for w in page_as(people.marketer2, "calendar").sidebar.warning]
