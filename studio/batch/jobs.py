@@ -140,7 +140,9 @@ def _generate(engine: Any, settings: Any, claim: ledger.Claim, brief: Any, worke
                     if control.cancelled.is_set() or control.lost.is_set() or RUNNING.stopping.is_set():
                         break
                     if claim.attempt_id is not None and time.monotonic() - saved_at >= PARTIAL_SAVE_S:
-                        ledger.save_partial(engine, claim.attempt_id, "".join(parts))
+                        if not ledger.save_partial(engine, claim.attempt_id, "".join(parts)):
+                            control.lost.set()
+                            break
                         saved_at = time.monotonic()
             finally:
                 stream.close()  # an early stop saves what arrived, marked incomplete

@@ -149,9 +149,13 @@ def _written(session: Any, draft_id: int) -> bool:
     return revision is not None and revision.reason == "generated"
 
 
-def save_partial(engine: Engine, attempt_id: int, text: str) -> None:
+def save_partial(engine: Engine, attempt_id: int, text: str) -> bool:
+    """Keep the text so far on the attempt; False when the attempt is no longer running (its row
+    was given to another worker), so the writer stops."""
     with session_scope(engine) as session:
-        session.execute(update(BatchAttempt).where(BatchAttempt.id == attempt_id).values(partial_text=text))
+        return bool(session.execute(update(BatchAttempt).where(BatchAttempt.id == attempt_id,
+                                                               BatchAttempt.outcome == "running")
+                                    .values(partial_text=text)).rowcount)  # fmt: skip
 
 
 def still_mine(engine: Engine, row_id: int, worker: str) -> tuple[bool, bool]:

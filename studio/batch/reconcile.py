@@ -57,17 +57,30 @@ def stopped(engine: Any, worker_id: str) -> None:
         session.execute(update(QueueWorker).where(QueueWorker.id == worker_id).values(stopped_at=utcnow()))
 
 
-def _gone_workers(session: Any, lease_s: float) -> set[str]:
-    """Workers known to be gone: stopped, not seen for three leases, or dead on this machine."""
+def _workers(session: Any, lease_s: float) -> tuple[set[str], set[str]]:
+    """(workers known to be gone, workers known to be alive).
+
+    On this machine the process table decides: a worker whose process is gone is gone at once,
+    and one whose process runs is alive however late its heartbeat (a loaded machine delays it;
+    taking its rows then would write them twice). Elsewhere: gone once stopped, or when it has
+    not been heard from for a whole lease (it beats three times per lease).
+    """
     now = utcnow()
-    gone = set()
+    gone, alive = set(), set()
     for w in session.scalars(select(QueueWorker)):
-        if w.stopped_at is not None or w.seen_at < now - timedelta(seconds=3 * lease_s):
+        if w.stopped_at is not None:
             gone.add(w.id)
-        elif w.host == HOST and w.pid != os.getpid() and not pid_alive(w.pid):
+        elif w.host == HOST:
+            if w.pid == os.getpid() or pid_alive(w.pid):
+                alive.add(w.id)
+            else:
+                gone.add(w.id)
+                w.stopped_at = now
+        elif w.seen_at < now - timedelta(seconds=lease_s):
             gone.add(w.id)
-            w.stopped_at = now
-    return gone
+        else:
+            alive.add(w.id)
+    return gone, alive
 
 
 def recover(engine: Any, settings: Any) -> int:
@@ -75,15 +88,15 @@ def recover(engine: Any, settings: Any) -> int:
     now = utcnow()
     lease = settings.studio_batch_lease_seconds
     with session_scope(engine) as session:
-        gone = _gone_workers(session, lease)
+        gone, alive = _workers(session, lease)
         active = [s.value for s in ACTIVE]
-        stale = session.execute(
-            select(BatchRow.id, BatchRow.worker).where(
-                BatchRow.state.in_(active),
-                or_(BatchRow.lease_until < now, BatchRow.worker.in_(gone) if gone else False),
-            )
+        candidates = session.execute(
+            select(BatchRow.id, BatchRow.worker, BatchRow.lease_until).where(BatchRow.state.in_(active))
         ).all()  # fmt: skip
-    again = [row_id for row_id, worker in stale if worker and ledger.reclaim(engine, row_id, worker)]
+    # A worker that is not registered (a job run in-process) is judged by its rows' lease alone.
+    stale = [(row_id, worker) for row_id, worker, until in candidates
+             if worker and worker not in alive and (worker in gone or (until is not None and until < now))]
+    again = [row_id for row_id, worker in stale if ledger.reclaim(engine, row_id, worker)]
     if again:
         log.info("rows %s: their worker stopped; queued again", again)
         queue.send(engine, again, settings)

@@ -28,7 +28,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from studio.config import get_settings
 from studio.errors import StudioError
 from studio.usage import context, policy, tokens
-from studio.usage.prices import Price
+from studio.usage.prices import Price, resolve
 from studio.usage.sink import SINK
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,15 @@ def month_start(now: datetime | None = None) -> datetime:
 
 
 def price_of(model: str, endpoint: str) -> Price | None:
+    """Today's price; the shipped defaults alone when the database cannot be read (a model call
+    is never stopped because its cost could not be looked up)."""
     from studio.usage.service import current_price
 
-    return current_price(model, endpoint)
+    try:
+        return current_price(model, endpoint)
+    except Exception:  # noqa: BLE001
+        log.warning("admin prices could not be read; using the defaults", exc_info=True)
+        return resolve(model, endpoint, {})
 
 
 def check_budget(ctx: context.CallContext, estimate: float) -> None:
@@ -116,6 +122,8 @@ class UsageCallback(BaseCallbackHandler):
                 if ctx.observer is not None:
                     ctx.observer.errors.append(refused)
                 raise
+            except Exception:  # noqa: BLE001 - an unreadable database is not a refusal
+                log.warning("budgets could not be read; the call goes ahead", exc_info=True)
         with self._lock:
             self._runs[run_id] = _Run(ctx, time.perf_counter(), prompt, source, price)
         if ctx.observer is not None:

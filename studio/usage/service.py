@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from datetime import date, datetime, time as dtime, timezone
 from typing import Any
 
@@ -57,12 +58,17 @@ def reading(url: str) -> Session:
 
     from studio.db import get_engine, session_factory
 
-    if make_url(url).get_backend_name() != "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
         return session_factory(get_engine(url))()
     with _readers_lock:
         engine = _readers.get(url)
         if engine is None:
-            engine = _readers[url] = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+            target = url
+            if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+                # Read-only: reading never creates a database file.
+                target = f"sqlite:///file:{Path(parsed.database).expanduser().resolve()}?mode=ro&uri=true"
+            engine = _readers[url] = create_engine(target, connect_args={"check_same_thread": False, "timeout": 15})
     return session_factory(engine)()
 
 

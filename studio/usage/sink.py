@@ -15,6 +15,7 @@ import logging
 import queue
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,16 @@ class UsageSink:
                 self._cond.notify_all()
 
     def _write(self, url: str, records: list[dict[str, Any]]) -> None:
+        from sqlalchemy.engine import make_url
+
         from studio.db import get_engine, session_scope
         from studio.models import UsageRecord
+
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+                and not Path(parsed.database).expanduser().exists():  # fmt: skip
+            log.info("no database at %s: %d model call(s) not recorded", url, len(records))
+            return  # never create a database just to record usage in it
 
         for attempt in range(_WRITE_TRIES):
             try:

@@ -112,6 +112,11 @@ audit.view               no        no      yes    no               yes        no
 settings.manage          no        no      yes    no               yes        no            no
 settings.view            yes       yes     yes    yes              yes        no            no
 inbox.read               yes       yes     yes    yes              yes        no            no
+batch.run                yes       no      no     yes              yes        no            no
+batch.view_all           no        yes     yes    yes              yes        no            no
+dashboard.view           no        yes     yes    yes              yes        no            no
+usage.view_all           no        yes     yes    yes              yes        no            no
+usage.manage             no        no      yes    no               yes        no            no
 """
 
 
