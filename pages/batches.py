@@ -44,7 +44,7 @@ with new_tab:
             message = user_message(exc)
             if message is None:
                 raise
-            st.error(message)
+            ui.safe.message("error", message)  # may quote the file's own column names
             table = None
         if table is not None:
             st.subheader("Columns")
@@ -71,7 +71,7 @@ with new_tab:
                 message = user_message(exc)
                 if message is None:
                     raise
-                st.error(message)
+                ui.safe.message("error", message)
                 checked = None
             if checked is not None:
                 st.subheader("Preview")
@@ -96,11 +96,12 @@ with new_tab:
                 if checked.good:
                     guess = ui.attempt(estimate, user, checked.good)
                     if guess:
-                        st.info(f"**Estimated cost: {money(guess.cost)}** for {len(checked.good)} row(s). {guess.note}"
-                                + (f" Budget left this month: {money(guess.budget_left)}." if guess.budget_left is not None else ""),
-                                icon=":material/payments:")
+                        # Escaped: two dollar amounts in one Markdown line would be read as maths.
+                        left = f" Budget left this month: {money(guess.budget_left)}." if guess.budget_left is not None else ""
+                        st.info(f"**{ui.md_escape(f'Estimated cost: {money(guess.cost)}')}** for {len(checked.good)} row(s). "
+                                + ui.md_escape(f"{guess.note}{left}"), icon=":material/payments:")
                         if guess.budget_warning:
-                            st.warning(guess.budget_warning)
+                            ui.safe.message("warning", guess.budget_warning)
                 if st.button(f"Start batch ({len(checked.good)} rows)", type="primary", key="batch_start",
                              disabled=not checked.good):
                     done = ui.attempt(submit, user, checked.good, filename=upload.name, concurrency=int(concurrency),
@@ -135,9 +136,9 @@ with list_tab:
             st.progress(v.progress, text=f"{v.ended} of {v.total} rows ended · {v.counts['done']} done · "
                                          f"{v.counts['failed']} failed · {v.counts['writing'] + v.counts['checked']} writing · "
                                          f"{v.counts['queued']} queued")
-            st.caption(f"{v.status_label} · {v.owner} · {v.model} · {v.concurrency} at once"
-                       + (" · submitted for review when written" if v.auto_submit else "")
-                       + f" · estimated {money(v.estimated_cost)}, spent so far {money(v.cost_so_far)}")
+            ui.safe.message("caption", f"{v.status_label} · {v.owner} · {v.model} · {v.concurrency} at once"
+                            + (" · submitted for review when written" if v.auto_submit else "")
+                            + f" · estimated {money(v.estimated_cost)}, spent so far {money(v.cost_so_far)}")
             b1, b2, _ = st.columns([1, 1, 3])
             if v.status == "running" and b1.button("Cancel batch", key=f"cancel_{v.id}"):
                 if ui.attempt(cancel, user, v.id) is not ui.REFUSED:

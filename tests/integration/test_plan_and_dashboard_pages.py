@@ -137,5 +137,6 @@ def test_a_person_past_most_of_a_soft_budget_is_warned_on_every_page(engine, peo
     for page in ("calendar", "batches"):
         at = page_as(people.marketer, page)
         warnings = [w.value for w in at.sidebar.warning]
-        assert warnings == ["Mara Marketer's monthly budget is 90% used: $0.10 of $1.00 left."], warnings
+        # The Markdown source: the dollar signs escaped, or "$0.10 of $" would be set as maths.
+        assert warnings == [r"Mara Marketer's monthly budget is 90% used: \$0.10 of \$1.00 left."], warnings
     assert not [w.value for w in page_as(people.marketer2, "calendar").sidebar.warning]
