@@ -21,9 +21,10 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 
 setup: $(STAMP)
 
+# The app and its embedded batch worker, both stopped by Ctrl-C (studio/batch/serve.py).
 run: setup
 	$(PY) -m studio init-db
-	$(PY) -m streamlit run app.py
+	$(PY) -m studio serve
 
 test: setup $(AXE)
 	$(PY) -m pytest

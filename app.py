@@ -9,6 +9,7 @@ from studio.accounts.permissions import can
 from studio.accounts.service import needs_first_admin
 from studio.ui import routing
 from studio.ui.inbox_view import menu_title
+from studio.usage.context import acting
 
 # A file of our own: a named icon would make the browser fetch it from a font host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
@@ -35,13 +36,18 @@ else:
                 st.Page("pages/draft.py", title="New draft", icon=":material/edit_note:"),
                 st.Page("pages/my_drafts.py", title="My drafts", icon=":material/description:"),
             ]
+            if can(user, "batch.run"):
+                sections["Write"].append(st.Page("pages/batches.py", title="Batches", icon=":material/table_view:"))
         review_pages = []
         if can(user, "draft.view_all"):
             review_pages.append(st.Page("pages/review_queue.py", title="Review queue", icon=":material/inbox:"))
         if can(user, "export.run"):
             review_pages.append(st.Page("pages/export.py", title="Export", icon=":material/upload_file:"))
+        if can(user, "dashboard.view"):
+            review_pages.append(st.Page("pages/dashboard.py", title="Dashboard", icon=":material/monitoring:"))
         if review_pages:
             sections["Review"] = review_pages
+        sections["Plan"] = [st.Page("pages/calendar.py", title="Calendar", icon=":material/calendar_month:")]
         admin_pages = [
             st.Page("pages/inbox.py", title=menu_title(user), icon=":material/notifications:"),
             st.Page("pages/voices.py", title="Brand voices", icon=":material/record_voice_over:"),
@@ -50,6 +56,8 @@ else:
         ]
         if can(user, "users.manage"):
             admin_pages.append(st.Page("pages/admin_users.py", title="People", icon=":material/group:"))
+        if can(user, "usage.manage"):
+            admin_pages.append(st.Page("pages/usage.py", title="Usage & budgets", icon=":material/payments:"))
         if can(user, "audit.view"):
             admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon=":material/history:"))
         sections["Workspace"] = admin_pages
@@ -58,8 +66,11 @@ else:
         with st.sidebar:
             st.divider()
             st.caption(f"Signed in as **{ui.md_escape(user.label)}** ({', '.join(sorted(user.roles))})")
+            ui.budget_notice(user)
             if st.button("Sign out"):
                 ui.sign_out(user)
                 st.rerun()
 ui.keep_session_cookie()
-routing.run(page)
+# Model calls the page makes are recorded for the person signed in (studio.usage).
+with acting(user.id if not first_start and user is not None else None):
+    routing.run(page)

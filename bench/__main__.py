@@ -21,6 +21,7 @@ BENCHES = [
     ("voice match on held-apart texts of two authors", ["bench.bench_voice"]),
     ("claim support on the labelled set", ["bench.bench_claims"]),
     ("output-language detection on short drafts", ["bench.bench_language"]),
+    ("batches on the job queue: throughput, a worker killed, overhead per job", ["bench.bench_batch"]),
 ]
 
 

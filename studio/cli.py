@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from studio.accounts import cli as accounts_cli
+from studio.batch import cli as batch_cli
 from studio.checks import cli as checks_cli
 from studio.claims import cli as claims_cli
 from studio.cli_support import EXIT_OK, EXIT_REFUSED, CliError, open_engine
@@ -26,13 +27,15 @@ from studio.languages import cli as languages_cli
 from studio.review import cli as review_cli
 from studio.sources import cli as sources_cli
 from studio.voices import cli as voices_cli
+from studio.usage import cli as usage_cli
 from studio.workspace import cli as workspace_cli
 from studio.writing import cli as writing_cli
 
 # Each package's register(subparsers), in the order `--help` lists them.
-REGISTRARS = (drafting_cli.register, writing_cli.register, accounts_cli.register, review_cli.register,
-              checks_cli.register, export_cli.register, inbox_cli.register, workspace_cli.register,
-              voices_cli.register, sources_cli.register, claims_cli.register, languages_cli.register)
+REGISTRARS = (drafting_cli.register, writing_cli.register, batch_cli.register, accounts_cli.register,
+              review_cli.register, checks_cli.register, export_cli.register, inbox_cli.register,
+              workspace_cli.register, voices_cli.register, sources_cli.register, claims_cli.register,
+              languages_cli.register, usage_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

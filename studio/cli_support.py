@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from studio.accounts.service import cli_account, get_user
 from studio.db import get_engine, migrate
 from studio.errors import PermissionDenied
+from studio.usage.context import set_person
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -35,14 +36,14 @@ def open_engine() -> Engine:
 
 
 def actor_for(session: Session, name: str | None) -> Any:
-    """The account named by ``--as`` (or the built-in command-line account without it)."""
-    if not name:
-        return cli_account(session)
-    user = get_user(session, name)
+    """The account named by ``--as`` (or the built-in command-line account without it). The
+    command's model calls are recorded for it (studio.usage)."""
+    user = cli_account(session) if not name else get_user(session, name)
     if user is None:
         raise CliError(f"No account named '{name}'. Add one with: python -m studio users add {name} --role marketer")
     if user.disabled:  # refused before any work, whatever the command
         raise PermissionDenied(f"The account '{user.name}' is disabled, so it cannot act. An admin can re-enable it.")
+    set_person(user.id)
     return user
 
 

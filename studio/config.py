@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     # retry): default a `recovery` folder beside the SQLite database, else data/recovery.
     studio_recovery_dir: str | None = None
 
+    # Batches (studio/batch): the job queue, its workers, and the limits they share.
+    # None: the queue follows the database (a SQLite file beside a SQLite database, Huey's tables
+    # in a PostgreSQL one); or redis://host:port/0, postgresql://…, sqlite:///path.
+    studio_queue_url: str | None = None
+    studio_worker_concurrency: int = Field(default=4, ge=1, le=64)
+    studio_worker_with_app: bool = True
+    studio_provider_concurrency: int = Field(default=4, ge=1, le=256)
+    studio_batch_max_attempts: int = Field(default=4, ge=1, le=20)
+    studio_batch_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
+
     # Review workflow and accounts.
     studio_allow_self_approval: bool = False
     studio_session_timeout_minutes: int = Field(default=60, ge=1)
@@ -120,7 +130,7 @@ class Settings(BaseSettings):
 
     @field_validator("openai_base_url", "studio_smtp_host", "studio_smtp_username", "studio_app_url",
                      "studio_smtp_password", "studio_embeddings_base_url", "studio_embeddings_model",
-                     mode="before")
+                     "studio_queue_url", mode="before")
     @classmethod
     def _blank_url_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v

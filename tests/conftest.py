@@ -27,8 +27,15 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.setenv("STUDIO_DEMO_WORDS_PER_SECOND", "0")  # the demo writer streams at once in tests
     reload_settings()
     yield
+    from studio.batch.queue import forget_queues
     from studio.db import dispose_engines
+    from studio.usage.service import forget_prices, forget_readers
+    from studio.usage.sink import flush
 
+    flush(10.0)  # usage records still being written go to this test's database, not the next one's
+    forget_queues()
+    forget_prices()
+    forget_readers()
     dispose_engines()
     reload_settings()
 

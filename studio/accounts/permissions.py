@@ -50,6 +50,11 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "sources.add":            (frozenset({MARKETER, EDITOR, ADMIN}), "add knowledge sources"),
     "sources.manage":         (frozenset({EDITOR, ADMIN}), "archive other people's knowledge sources"),
     "draft.localise":         (frozenset({MARKETER}), "localise approved drafts into linked drafts"),
+    "batch.run":              (frozenset({MARKETER}), "write drafts from a spreadsheet"),
+    "batch.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's batches"),
+    "dashboard.view":         (frozenset({EDITOR, ADMIN}), "see the dashboard"),
+    "usage.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's model usage and cost"),
+    "usage.manage":           (frozenset({ADMIN}), "set model prices and budgets"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

@@ -43,12 +43,15 @@ def make_openai_client(settings):
 
     raw = settings.openai_api_key
     key = (raw.get_secret_value() if hasattr(raw, "get_secret_value") else str(raw)) if raw else "not-needed"
-    return openai.OpenAI(
+    from studio.usage.recorder import track_moderation
+
+    client = openai.OpenAI(
         api_key=key,
         base_url=settings.openai_base_url or None,
         timeout=getattr(settings, "studio_request_timeout", 60.0),
         max_retries=getattr(settings, "studio_max_retries", 2),
     )
+    return track_moderation(client, settings.openai_base_url)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:

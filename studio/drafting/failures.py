@@ -7,7 +7,8 @@ import json
 import httpx
 import openai
 
-from studio.drafting.providers import ProviderChoice, ProviderConfigError
+from studio.drafting.providers import ProviderChoice
+from studio.errors import StudioError
 
 INTERRUPTED = "Generation was interrupted before it finished (stopped, or the page was left). The text so far is kept."
 
@@ -19,7 +20,7 @@ def friendly_error(exc: BaseException, choice: ProviderChoice | None = None, *, 
     """`mid_stream`: some text had arrived, so a connection failure is a dropped stream."""
     where = (choice.base_url or "OpenAI") if choice else "the AI server"
     model = choice.model if choice else "the model"
-    if isinstance(exc, ProviderConfigError):
+    if isinstance(exc, StudioError):  # a configuration problem, a budget refusal: already in words
         return str(exc)
     if isinstance(exc, (KeyboardInterrupt, GeneratorExit)):
         return INTERRUPTED

@@ -30,6 +30,7 @@ from studio.content import squash
 from studio.drafting.brief import LANGUAGES
 from studio.drafting.demo import DemoWriter
 from studio.drafting.providers import get_chat_model
+from studio.usage import context as usage
 from studio.publishing.fields import (
     PublishingFields,
     brief_value,
@@ -201,6 +202,7 @@ def propose_for_choice(
     except Exception as exc:  # noqa: BLE001
         note = f"No model for the proposal ({_why(exc)}); derived from the text."
         return derive_fields(brief, body, note=note)
-    return propose_fields(chat, brief, body)
+    with usage.feature("fields"):
+        return propose_fields(chat, brief, body)
 
 

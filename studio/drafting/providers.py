@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from studio.config import Settings
 from studio.drafting.demo import DEMO_LABEL, DEMO_MODEL, DemoWriter
 from studio.errors import StudioError
+from studio.usage.recorder import UsageCallback
 
 # o-series and gpt-5 reasoning models reject `temperature`; gpt-5's "-chat" variants accept it.
 _REASONING_MODEL = re.compile(r"^(o\d+(-|$)|gpt-5(?!.*-chat))", re.IGNORECASE)
@@ -169,6 +170,8 @@ def get_chat_model(
     if seed is not None:
         kwargs["seed"] = seed
     kwargs["http_client"] = _shared_http_client(settings.studio_request_timeout)
+    # Every call is recorded and held to the budgets (studio.usage.recorder).
+    kwargs["callbacks"] = [UsageCallback(choice.provider, choice.model, choice.base_url)]
     chat = ChatOpenAI(**kwargs)
     chat.client = DictChunkCompletions(chat.client)
     return chat

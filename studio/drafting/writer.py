@@ -19,6 +19,7 @@ them). Nothing waits for the end to be saved:
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -431,7 +432,11 @@ class DraftRun:
             except Exception:  # noqa: BLE001 - the derived fields stay; the draft is already saved
                 log.warning("publishing-field proposal failed for draft %s", draft_id, exc_info=True)
 
-        self.refinement = threading.Thread(target=refine, name=f"fields-{draft_id}", daemon=True)
+        # The thread runs in a copy of this context, so its model call is recorded for the same
+        # person (studio.usage.context).
+        self.refinement = threading.Thread(
+            target=contextvars.copy_context().run, args=(refine,), name=f"fields-{draft_id}", daemon=True
+        )
         self.refinement.start()
 
     def wait_for_fields(self, timeout: float | None = None) -> None:

@@ -242,3 +242,11 @@ def md_escape(text: str) -> str:
 def pause(seconds: float) -> None:
     time.sleep(seconds)
 
+
+def budget_notice(user: Person) -> None:
+    """The person's budget warnings (soft budget nearly used or passed, hard budget used up)."""
+    from studio.usage.service import budget_status
+
+    status = call(budget_status, user)
+    for warning in status.warnings:  # names a person (their label) and amounts in dollars: never Markdown
+        safe.message("warning", warning, icon=":material/payments:")

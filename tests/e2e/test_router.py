@@ -19,12 +19,12 @@ from tests.e2e.conftest import StudioApp
 from tests.e2e.helpers import PASSWORD, settle, shot
 
 URLS = ["/draft", "/my_drafts", "/review_queue", "/export", "/voices", "/sources", "/settings", "/admin_users",
-        "/audit_log", "/setup", "/sign_in", "/"]  # fmt: skip
+        "/audit_log", "/batches", "/calendar", "/dashboard", "/usage", "/setup", "/sign_in", "/"]  # fmt: skip
 
 # The sidebar entries Streamlit makes from the files in pages/ (and app.py) while it takes the
 # folder for old-style pages; the router's menu uses titles, never these.
-FILE_LIST = ["app", "admin users", "audit log", "draft", "export", "my drafts", "review queue", "settings",
-             "setup", "sign in", "sources", "voices"]  # fmt: skip
+FILE_LIST = ["app", "admin users", "audit log", "batches", "calendar", "dashboard", "draft", "export", "inbox",
+             "my drafts", "review queue", "settings", "setup", "sign in", "sources", "usage", "voices"]  # fmt: skip
 
 FIRST_ADMIN_FORM = {
     "Welcome to Content Studio",
@@ -33,10 +33,10 @@ FIRST_ADMIN_FORM = {
 }  # fmt: skip
 SIGN_IN_FORM = {"Sign in to Content Studio", "User name", "Password", "Sign in"}
 
-MARKETER_PAGES = ["New draft", "My drafts", "Inbox", "Brand voices", "Sources", "Settings"]
-EDITOR_PAGES = ["Review queue", "Export", "Inbox", "Brand voices", "Sources", "Settings"]
-ADMIN_PAGES = ["New draft", "My drafts", "Review queue", "Export", "Inbox", "Brand voices", "Sources", "Settings",
-               "People", "Audit trail"]
+MARKETER_PAGES = ["New draft", "My drafts", "Batches", "Calendar", "Inbox", "Brand voices", "Sources", "Settings"]
+EDITOR_PAGES = ["Review queue", "Export", "Dashboard", "Calendar", "Inbox", "Brand voices", "Sources", "Settings"]
+ADMIN_PAGES = ["New draft", "My drafts", "Batches", "Review queue", "Export", "Dashboard", "Calendar", "Inbox",
+               "Brand voices", "Sources", "Settings", "People", "Usage & budgets", "Audit trail"]  # fmt: skip
 
 # Records, from the first byte the browser renders, what was ever on screen: the texts in the
 # main area, whether Streamlit's file list was shown and for how long, whether it was ever shown
@@ -213,6 +213,10 @@ LANDINGS = {
     "/settings": ("mara", "Settings", MARKETER_PAGES),
     "/admin_users": ("dana", "Review queue", EDITOR_PAGES),
     "/audit_log": ("mara", "New draft", MARKETER_PAGES),
+    "/batches": ("mara", "Batches", MARKETER_PAGES),
+    "/calendar": ("dana", "Calendar", EDITOR_PAGES),
+    "/dashboard": ("mara", "New draft", MARKETER_PAGES),
+    "/usage": ("dana", "Review queue", EDITOR_PAGES),
     "/setup": ("mara", "New draft", MARKETER_PAGES),
     "/sign_in": ("dana", "Review queue", EDITOR_PAGES),
     "/": ("ada", "New draft", ADMIN_PAGES),

@@ -48,6 +48,7 @@ Run standalone (browser tests, benchmarks):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import random
@@ -58,7 +59,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -310,6 +311,9 @@ class FakeOpenAI:
         self._apply_settings(self._initial)
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        # Chat completions being answered now, and the most at once (concurrency limits).
+        self.chats_in_flight = 0
+        self.max_chats_in_flight = 0
         self._faults: list[tuple[str, dict[str, Any]]] = []
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -417,6 +421,17 @@ class FakeOpenAI:
     @property
     def moderation_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.endpoint.endswith("/moderations")]
+
+    @contextlib.contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self.chats_in_flight += 1
+            self.max_chats_in_flight = max(self.max_chats_in_flight, self.chats_in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.chats_in_flight -= 1
 
     @property
     def last_request(self) -> RecordedRequest | None:
@@ -685,10 +700,12 @@ class _Handler(BaseHTTPRequestHandler):
                     _error_body("'messages' is a required property", "invalid_request_error",
                                 None, "messages"),
                 )
-            elif is_stream:
-                self._chat_stream(body)
             else:
-                self._chat(body)
+                with fake._in_flight():
+                    if is_stream:
+                        self._chat_stream(body)
+                    else:
+                        self._chat(body)
         elif method == "POST" and path == "/v1/moderations":
             self._moderation(body if isinstance(body, dict) else {})
         elif method == "POST" and path == "/v1/embeddings":

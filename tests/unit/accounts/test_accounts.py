@@ -117,6 +117,11 @@ voices.manage            no        yes     yes    yes              yes        no
 sources.add              yes       yes     yes    yes              yes        no            no
 sources.manage           no        yes     yes    yes              yes        no            no
 draft.localise           yes       no      no     yes              yes        no            no
+batch.run                yes       no      no     yes              yes        no            no
+batch.view_all           no        yes     yes    yes              yes        no            no
+dashboard.view           no        yes     yes    yes              yes        no            no
+usage.view_all           no        yes     yes    yes              yes        no            no
+usage.manage             no        no      yes    no               yes        no            no
 """
 
 

@@ -1,0 +1,113 @@
+"""`python -m studio worker`: a Huey consumer running batch rows, plus the studio's heartbeat.
+
+The consumer's threads take jobs from the queue and run them (`jobs.run_row`). Beside them one
+thread, every few seconds: renews the leases of the rows this process is writing, tells a row
+its batch was cancelled, and recovers rows of workers that stopped and jobs the queue lost
+(`reconcile`). SIGINT or SIGTERM stop it gracefully: rows being written stop, keep their text
+on the attempt, and go back on the queue for the next worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from typing import Any
+
+from huey.consumer import Consumer
+
+from studio.batch import ledger, queue, reconcile
+from studio.batch.jobs import RUNNING, STOPPED
+from studio.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT_S = 10.0
+
+
+class StudioConsumer(Consumer):
+    def stop(self, graceful: bool = False) -> None:
+        RUNNING.stopping.set()  # rows being written stop at their next chunk
+        super().stop(graceful=True)
+
+
+def _poll_delays(url: str) -> dict[str, float]:
+    # Redis and PostgreSQL wake a worker when a job arrives; SQLite is polled, so its idle
+    # polling is kept short (a job waits at most max_delay to be picked up).
+    if url.startswith("sqlite"):
+        return {"initial_delay": 0.05, "backoff": 1.5, "max_delay": 0.5}
+    return {"initial_delay": 0.1, "backoff": 1.15, "max_delay": 2.0}
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, engine: Any, settings: Settings, worker_id: str) -> None:
+        super().__init__(name="studio-heartbeat", daemon=True)
+        self.engine = engine
+        self.settings = settings
+        self.worker_id = worker_id
+        self.stop_event = threading.Event()
+        self.interval = min(settings.studio_batch_lease_seconds / 3, 5.0)
+
+    def run(self) -> None:
+        last_scan = 0.0
+        while not self.stop_event.wait(self.interval):
+            try:
+                self.beat()
+                if time.monotonic() - last_scan >= self.settings.studio_batch_lease_seconds / 2:
+                    last_scan = time.monotonic()
+                    reconcile.recover(self.engine, self.settings)
+                    reconcile.resend_lost(self.engine, self.settings)
+                    reconcile.finish_batches(self.engine)
+            except Exception:  # noqa: BLE001 - the heartbeat must outlive a busy database
+                log.warning("heartbeat failed", exc_info=True)
+
+    def beat(self) -> None:
+        rows = RUNNING.snapshot()
+        reconcile.seen(self.engine, self.worker_id)
+        ledger.heartbeat(self.engine, self.worker_id, list(rows), self.settings.studio_batch_lease_seconds)
+        cancelled, lost = reconcile.cancelled_rows(self.engine, list(rows))
+        for row_id, control in rows.items():
+            if row_id in cancelled:
+                control.cancelled.set()
+            if row_id in lost:
+                control.lost.set()
+
+
+def run_worker(concurrency: int | None = None, *, settings: Settings | None = None) -> int:
+    from studio.cli_support import open_engine
+
+    settings = settings or get_settings()
+    concurrency = concurrency or settings.studio_worker_concurrency
+    engine = open_engine()
+    huey = queue.get_queue(settings)
+    worker_id = f"{reconcile.HOST}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    RUNNING.worker_id = worker_id
+    RUNNING.stopping.clear()
+    reconcile.register(engine, worker_id, concurrency)
+    url = queue.queue_url(settings)
+    log.info("worker %s: %d thread(s) on %s", worker_id, concurrency, queue.describe(url))
+    print(f"Worker {worker_id} running {concurrency} job(s) at a time from the {queue.describe(url)} queue. "
+          "Ctrl-C stops it.", flush=True)  # fmt: skip
+    reconcile.recover(engine, settings)  # rows left by a worker that died on this machine
+    reconcile.resend_lost(engine, settings)
+    heartbeat = Heartbeat(engine, settings, worker_id)
+    heartbeat.start()
+    consumer = StudioConsumer(huey, workers=concurrency, worker_type="thread", periodic=False,
+                              shutdown_timeout=SHUTDOWN_TIMEOUT_S, **_poll_delays(url))  # fmt: skip
+    try:
+        consumer.run()
+    finally:
+        RUNNING.stopping.set()
+        heartbeat.stop_event.set()
+        for row_id in list(RUNNING.snapshot()):
+            # A row whose job did not stop in time: the next worker takes it now, not at lease end.
+            if ledger.reclaim(engine, row_id, worker_id, STOPPED):
+                queue.send(engine, [row_id], settings)
+        reconcile.stopped(engine, worker_id)
+        from studio.usage.sink import flush
+
+        flush(10.0)
+        print(f"Worker {worker_id} stopped.", flush=True)
+    return 0
