@@ -19,6 +19,7 @@ from studio.db import current_revision
 from studio.drafting import cli as drafting_cli
 from studio.errors import user_message
 from studio.export import cli as export_cli
+from studio.feedback import cli as feedback_cli
 from studio.inbox import cli as inbox_cli
 from studio.inbox.mail import wait_for_delivery
 from studio.review import cli as review_cli
@@ -26,7 +27,8 @@ from studio.workspace import cli as workspace_cli
 
 # Each package's register(subparsers), in the order `--help` lists them.
 REGISTRARS = (drafting_cli.register, accounts_cli.register, review_cli.register, checks_cli.register,
-              export_cli.register, inbox_cli.register, workspace_cli.register)
+              export_cli.register, inbox_cli.register, workspace_cli.register,
+              feedback_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

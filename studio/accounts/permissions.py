@@ -45,6 +45,7 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "settings.manage":        (frozenset({ADMIN}), "change settings"),
     "settings.view":          (frozenset({MARKETER, EDITOR, ADMIN}), "see the workspace settings"),
     "inbox.read":             (frozenset({MARKETER, EDITOR, ADMIN}), "read an inbox"),
+    "feedback.export":        (frozenset({ADMIN}), "export editor feedback as training data"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

@@ -112,6 +112,7 @@ audit.view               no        no      yes    no               yes        no
 settings.manage          no        no      yes    no               yes        no            no
 settings.view            yes       yes     yes    yes              yes        no            no
 inbox.read               yes       yes     yes    yes              yes        no            no
+feedback.export          no        no      yes    no               yes        no            no
 """
 
 
