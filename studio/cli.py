@@ -21,6 +21,7 @@ from studio.db import current_revision
 from studio.drafting import cli as drafting_cli
 from studio.errors import user_message
 from studio.export import cli as export_cli
+from studio.feedback import cli as feedback_cli
 from studio.inbox import cli as inbox_cli
 from studio.inbox.mail import wait_for_delivery
 from studio.languages import cli as languages_cli
@@ -35,7 +36,7 @@ from studio.writing import cli as writing_cli
 REGISTRARS = (drafting_cli.register, writing_cli.register, batch_cli.register, accounts_cli.register,
               review_cli.register, checks_cli.register, export_cli.register, inbox_cli.register,
               workspace_cli.register, voices_cli.register, sources_cli.register, claims_cli.register,
-              languages_cli.register, usage_cli.register)
+              languages_cli.register, usage_cli.register, feedback_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

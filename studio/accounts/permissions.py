@@ -55,6 +55,7 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "dashboard.view":         (frozenset({EDITOR, ADMIN}), "see the dashboard"),
     "usage.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's model usage and cost"),
     "usage.manage":           (frozenset({ADMIN}), "set model prices and budgets"),
+    "feedback.export":        (frozenset({ADMIN}), "export editor feedback as training data"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

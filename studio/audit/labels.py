@@ -30,6 +30,7 @@ ACTION_LABELS: dict[str, str] = {
     "review.comment": "Comment",
     "review.export": "Exported",
     "export.batch": "Export file made",
+    "feedback.export": "Training data exported",
     "auth.sign_in": "Signed in",
     "auth.sign_in_failed": "Sign-in failed",
     "auth.locked": "Account locked",

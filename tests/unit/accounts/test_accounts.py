@@ -122,6 +122,7 @@ batch.view_all           no        yes     yes    yes              yes        no
 dashboard.view           no        yes     yes    yes              yes        no            no
 usage.view_all           no        yes     yes    yes              yes        no            no
 usage.manage             no        no      yes    no               yes        no            no
+feedback.export          no        no      yes    no               yes        no            no
 """
 
 
