@@ -72,7 +72,8 @@ def on_generate() -> None:
 min_words = effective_settings().studio_longform_min_words
 brief_column, output = st.columns([2, 3], gap="large")
 with brief_column, st.form("brief_form"):
-    left, right = st.columns([3, 2])
+    # One column: beside the output, two would cut the fields' values short.
+    left = right = st.container()
     with left:
         st.radio("Content type", list(CONTENT_TYPES), format_func=CONTENT_TYPES.get, key="brief_type", horizontal=True)
         st.text_area(
@@ -191,7 +192,7 @@ def show_one_pass() -> None:
                 st.text_area("Markdown", value=outcome["text"], height=400, key="edit_text_value")
                 actions.form_submit("Save", key="edit_after_generate_save", fields={"text": "edit_text_value"},
                                     action=lambda v, outcome=outcome: save_edit(v, outcome))
-        cols = st.columns([1, 1, 3])
+        cols = st.columns(2)
         if cols[0].button("Regenerate with these settings", key="regenerate_button"):
             st.session_state["draft_action"] = "regenerate"
             st.rerun()
