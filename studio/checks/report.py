@@ -21,6 +21,8 @@ SEVERITIES: tuple[str, ...] = ("info", "warn", "block")
 VERDICTS: tuple[str, ...] = ("pass", "warn", "block", "unavailable")
 
 SEVERITY_RANK = {"info": 0, "warn": 1, "block": 2}
+# What people read for a severity (exports and the CLI keep the codes).
+SEVERITY_LABELS = {"info": "Note", "warn": "Warning", "block": "Blocks approval"}
 
 
 @dataclass(frozen=True)

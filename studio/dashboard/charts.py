@@ -46,7 +46,7 @@ def findings(frame: Any) -> alt.Chart | None:
     if _empty(frame):
         return None
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("findings:Q", title="Findings"),
+        x=alt.X("findings:Q", title="Findings", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("category:N", sort="-x", title="Category"),
         color=alt.Color("severity:N", title="Severity"),
         tooltip=["category:N", "severity:N", "findings:Q"],

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from studio.accounts.permissions import authorize
 from studio.dashboard.schemas import Dashboard, Filters
+from studio.checks.report import SEVERITY_LABELS
 from studio.drafting.brief import CONTENT_TYPES, VOICES
 from studio.models import AuditEvent, Batch, BatchRow, CheckReport, Draft, Finding, Generation, Revision, UsageRecord, User
 from studio.review.rules import DraftStatus
@@ -122,7 +123,8 @@ def findings(session: Session, f: Filters) -> pd.DataFrame:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for category, severity in session.execute(stmt):
         counts[(category, severity)] += 1
-    return pd.DataFrame([{"category": c, "severity": s, "findings": n} for (c, s), n in sorted(counts.items())],
+    return pd.DataFrame([{"category": c, "severity": SEVERITY_LABELS.get(s, s), "findings": n}
+                         for (c, s), n in sorted(counts.items())],
                         columns=["category", "severity", "findings"])  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from studio.accounts.schemas import Person
 from studio.audit.labels import action_label
 from studio.checks.highlight import highlight_html, legend_html
 from studio.checks.policy import VERDICT_LABELS
+from studio.checks.report import SEVERITY_LABELS
 from studio.drafting.detail import draft_detail
 from studio.drafting.grounding import grounding
 from studio.drafting.schemas import DraftDetail
@@ -118,7 +119,7 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
         where = f"“{f.text}”" if f.text else "whole text"
         score = f" · score {f.score:.2f}" if f.score is not None else ""
         with st.container(border=True):
-            st.markdown(f"**{n}. {safe.inline(f.category)} · {safe.inline(f.label)}** ({f.severity}{score})")
+            st.markdown(f"**{n}. {safe.inline(f.category)} · {safe.inline(f.label)}** ({SEVERITY_LABELS.get(f.severity, f.severity)}{score})")
             st.text(where)
             if f.note:
                 safe.message("caption", f.note)
