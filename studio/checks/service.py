@@ -1,11 +1,14 @@
-"""Runs the check pipeline on a revision and stores the report with it.
+"""Runs the checks on what a draft ships (the revision's text and the draft's publishing fields)
+and stores the report with the revision.
 
 The pipeline is slow next to a database write (a model is loaded and run), so it never runs
 inside a write transaction: holding SQLite's write lock while it runs would make every other
-writer wait for it. `run_checks` keeps its role (check a revision, store the report) and takes
-the report when the caller ran the pipeline beforehand (`check_text`, outside any transaction);
-`check_after_commit` checks a revision added in the caller's transaction once that commits, and
-stores the report in a short transaction of its own.
+writer wait for it. `run_checks` keeps its role (check a revision and the draft's fields, store
+the report) and takes the report when the caller ran the pipeline beforehand (`check_text`,
+outside any transaction); `check_after_commit` checks a revision added (or fields changed) in
+the caller's transaction once that commits, and stores the report in a short transaction of its
+own. A revision can have several reports (its fields changed later); the latest one counts
+(``latest_report``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from studio.checks.pipeline import Report, check
+from studio.checks.pipeline import Report, check_draft, field_texts
 from studio.config import Settings, get_settings
 from studio.db import after_commit, session_scope
 from studio.models import CheckReport, Draft, Finding, Revision
@@ -25,16 +28,31 @@ from studio.workspace.service import effective_settings
 log = logging.getLogger(__name__)
 
 
-def check_text(body: str, settings: Settings | None = None, *, target_words: int | None = None) -> Report:
-    """The pipeline on ``body``; touches no database. Call it outside any transaction, with the
-    settings `settings_for_checks` read."""
-    return check(body, settings or get_settings(), target_words=target_words)
+def check_text(
+    body: str,
+    settings: Settings | None = None,
+    *,
+    target_words: int | None = None,
+    fields: dict[str, str] | None = None,
+) -> Report:
+    """The pipeline on ``body`` and the publishing ``fields`` (`draft_fields`); touches no
+    database. Call it outside any transaction, with the settings `settings_for_checks` read."""
+    return check_draft(body, fields or {}, settings or get_settings(), target_words=target_words)
 
 
 def settings_for_checks(session: Session, settings: Settings | None = None) -> Settings:
     """The settings a check runs under: the environment's, with the workspace's banned terms and
     allowed phrases (stored in the database by admins) over them."""
     return effective_settings(session, settings or get_settings())
+
+
+def draft_fields(draft: Draft) -> dict[str, str]:
+    """The publishing fields of ``draft`` as the texts the checks read."""
+    return field_texts({
+        "title": draft.title or "", "slug": draft.slug or "", "excerpt": draft.excerpt or "",
+        "meta_description": draft.meta_description or "", "tags": list(draft.tags or []),
+        "categories": list(draft.categories or []),
+    })  # fmt: skip
 
 
 def run_checks(
@@ -44,11 +62,16 @@ def run_checks(
     settings: Settings | None = None,
     *,
     report: Report | None = None,
+    fields: dict[str, str] | None = None,
 ) -> CheckReport:
-    """Check ``revision`` (or take ``report``, the pipeline's result for its body, run before the
-    transaction) and store the report with it."""
+    """Check ``revision``'s text and ``draft``'s publishing fields (or ``fields``) and store the
+    report; or take ``report``, the pipeline's result for them run before the transaction. The
+    draft's verdict follows it when ``revision`` is the current one."""
     if report is None:
-        report = check_text(revision.body, settings_for_checks(session, settings), target_words=draft.target_words)
+        report = check_text(
+            revision.body, settings_for_checks(session, settings), target_words=draft.target_words,
+            fields=draft_fields(draft) if fields is None else fields,
+        )  # fmt: skip
     return store_report(session, draft, revision, report)
 
 
@@ -74,6 +97,9 @@ def store_report(session: Session, draft: Draft, revision: Revision, report: Rep
             suggestions=list(f.suggestions or []),
             rule=f.rule or "",
             note=f.note or "",
+            field=f.field,
+            advice=f.advice or "",
+            acknowledge=f.acknowledge or "",
         )
         for f in report.findings
     ]
@@ -96,14 +122,22 @@ def check_after_commit(
     session: Session, draft: Draft, revision: Revision, settings: Settings | None = None
 ) -> None:
     """Check ``revision`` once the caller's transaction has committed, and store its report in a
-    short transaction of its own. Until then (or if storing fails) the revision has no report,
+    short transaction of its own; the publishing fields checked with it are the draft's as
+    committed. Until then (or if storing fails) the revision has no report,
     which reads as "needs manual review", never as passed; submitting checks again anyway."""
     engine = session.get_bind()
     draft_id, revision_id, body, target = draft.id, revision.id, revision.body, draft.target_words
     settings = settings_for_checks(session, settings)  # read now, in the caller's transaction
 
     def run() -> None:
-        report = check_text(body, settings, target_words=target)
+        try:  # the publishing fields as committed (the caller may change them after this call)
+            with session_scope(engine, read_only=True) as s:
+                stored = s.get(Draft, draft_id)
+                fields = draft_fields(stored) if stored is not None else {}
+        except Exception:  # noqa: BLE001 - unchecked until the next check (fail closed)
+            log.warning("the fields of draft %s could not be read for its checks", draft_id, exc_info=True)
+            return
+        report = check_text(body, settings, target_words=target, fields=fields)
         try:
             with session_scope(engine) as s:
                 stored_draft, stored_revision = s.get(Draft, draft_id), s.get(Revision, revision_id)

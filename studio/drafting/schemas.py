@@ -42,6 +42,17 @@ class FindingView:
     suggestions: list[str]
     note: str
     rule: str
+    field: str = "body"
+    advice: str = ""
+    acknowledge: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "field": self.field, "category": self.category, "label": self.label,
+            "start": self.start, "end": self.end, "text": self.text, "severity": self.severity,
+            "score": self.score, "suggestions": list(self.suggestions), "rule": self.rule,
+            "note": self.note, "advice": self.advice, "acknowledge": self.acknowledge,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,9 @@ class GenerationView:
     error: str | None
     parameters: dict[str, Any]
     prompt_messages: list[dict[str, Any]]
+    id: int | None = None
+    # The fragment of a regeneration that failed or was stopped (the draft kept its text).
+    attempt_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,3 +151,32 @@ class DraftDetail:
     timeline: list[EventView] = field(default_factory=list)
     generations: list[GenerationView] = field(default_factory=list)
     review: ReviewState | None = None
+    # Publishing fields set by hand whose source text changed since ("may be out of date").
+    stale_fields: list[str] = field(default_factory=list)
+    # What approving needs ticked (checks.policy.ACKNOWLEDGEMENTS keys), from the latest report.
+    acknowledgements: list[str] = field(default_factory=list)
+    checked_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of ``python -m studio drafts show --json``."""
+        pub = dict(self.publishing)
+        when = pub.get("publish_date")
+        pub["publish_date"] = when.isoformat() if when is not None else None
+        return {
+            "id": self.id,
+            "status": self.status,
+            "incomplete": self.incomplete,
+            "version": self.version,
+            "revision": self.revision,
+            "body": self.body,
+            **{k: pub[k] for k in ("title", "slug", "excerpt", "meta_description", "tags", "categories",
+                                   "publish_status", "publish_date", "language")},
+            "stale_fields": list(self.stale_fields),
+            "report": None if self.verdict is None else {
+                "verdict": self.verdict,
+                "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+                "acknowledgements": list(self.acknowledgements),
+                "backends": [dict(b) for b in self.backends],
+                "findings": [f.as_dict() for f in self.findings],
+            },
+        }  # fmt: skip

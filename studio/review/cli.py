@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from studio.checks.policy import ACKNOWLEDGEMENTS
 from studio.cli_support import EXIT_OK, CliError, actor_for, add_as, bounded_int, open_engine
 from studio.db import session_scope
 from studio.models import User
@@ -28,6 +29,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--manual-review", action="store_true",
                    help="confirm you reviewed it manually (needed when the checks could not run)")
     p.add_argument("--to", dest="to_user", default=None, metavar="NAME", help="assign: the editor who reviews it")
+    p.add_argument("--acknowledge", action="extend", nargs="+", default=[], metavar="CATEGORY",
+                   help=f"approve with warnings: tick each warned category ({', '.join(ACKNOWLEDGEMENTS)})")
     p.set_defaults(func=cmd_review)
 
 
@@ -43,6 +46,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             comment=args.comment or "",
             override_reason=args.override_reason or "",
             manual_review_confirmed=args.manual_review,
+            acknowledged=args.acknowledge,
         )  # fmt: skip
         status, version, verdict = draft.status, draft.version, draft.check_verdict
     print(f"Draft {args.draft_id}: {status_label(status).lower()} (version {version}, checks: {verdict or '—'}).")

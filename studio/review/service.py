@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from studio.accounts.permissions import authorize, can, require
 from studio.audit.service import record
+from studio.checks.policy import ACKNOWLEDGEMENTS, acknowledgement_label, required_acknowledgements
 from studio.checks.report import Report
-from studio.checks.service import check_text, latest_report, run_checks, settings_for_checks
+from studio.checks.service import check_text, draft_fields, latest_report, run_checks, settings_for_checks
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
@@ -71,6 +72,7 @@ def transition(
     comment: str = "",
     override_reason: str = "",
     manual_review_confirmed: bool = False,
+    acknowledged: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Draft:
     settings = settings or get_settings()
@@ -92,7 +94,9 @@ def transition(
         draft.submitted_at = utcnow()
     comment = required_comment(spec, comment)
     if action == "approve":
-        data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+        data.update(
+            _guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed, acknowledged)
+        )
     if action == "withdraw":
         refusal = withdraw_refusal(draft, actor, started=review_started(draft, reviewer_activity(session, draft)))
         if refusal is not None:
@@ -123,14 +127,14 @@ def transition(
 
 
 def _check_outside_the_transaction(session: Session, draft: Draft, settings: Settings) -> Report:
-    """Run the checks of the draft's current text with no transaction open, then take the draft
-    again, refusing if it changed meanwhile. The checks load and run a model; inside the write
-    transaction every other writer would wait for them."""
+    """Run the checks of the draft's current text and publishing fields with no transaction
+    open, then take the draft again, refusing if it changed meanwhile. The checks load and run a
+    model; inside the write transaction every other writer would wait for them."""
     seen, revision_id = draft.version, draft.current_revision_id
-    body, target = draft.current_revision.body, draft.target_words
+    body, target, fields = draft.current_revision.body, draft.target_words, draft_fields(draft)
     settings = settings_for_checks(session, settings)
     session.commit()  # only reads so far (and the command line's own account, when new)
-    report = check_text(body, settings, target_words=target)
+    report = check_text(body, settings, target_words=target, fields=fields)
     session.refresh(draft)
     check_version(session, draft, seen)
     if draft.current_revision_id != revision_id:  # pragma: no cover - a new revision bumps the version
@@ -167,6 +171,7 @@ def _guard_approve(
     settings: Settings,
     override_reason: str,
     manual_review_confirmed: bool,
+    acknowledged: Sequence[str] = (),
 ) -> dict[str, object]:
     if draft.author_id == actor.id and not settings.studio_allow_self_approval:
         raise PermissionDenied(
@@ -176,21 +181,55 @@ def _guard_approve(
     report = latest_report(session, draft.current_revision_id) if draft.current_revision_id else None
     verdict = report.verdict if report else "unavailable"
     data: dict[str, object] = {"verdict": verdict}
+    problems: list[str] = []  # every missing step at once, not one per attempt
     if verdict == "block":
         require(actor, "review.override_block")
         if not (override_reason or "").strip():
-            raise ReviewError(
-                "The checks blocked this draft. To approve it anyway, write why in the override reason."
-            )
-        data["override_reason"] = override_reason.strip()
+            problems.append("The checks blocked this draft. To approve it anyway, write why in the override reason.")
+        data["override_reason"] = (override_reason or "").strip()
     elif verdict == "unavailable":
         if not manual_review_confirmed:
-            raise ReviewError(
+            problems.append(
                 "The automatic checks could not run on this draft. Confirm that you reviewed it "
                 "manually (\"I reviewed this manually\") to approve it."
             )
         data["manual_review"] = True
+    findings = list(report.findings) if report else []
+    try:
+        data.update(acknowledgements_for(findings, acknowledged))
+    except ReviewError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ReviewError(" ".join(problems))
     return data
+
+
+def acknowledgements_for(findings: Sequence[Any], acknowledged: Sequence[str]) -> dict[str, object]:
+    """What the approval's audit row records about the warned categories, or ReviewError naming
+    every warned category that was not acknowledged."""
+    given = {str(k).strip() for k in acknowledged if str(k).strip()}
+    unknown = sorted(given - set(ACKNOWLEDGEMENTS))
+    if unknown:
+        raise ReviewError(
+            f"Unknown acknowledgement {', '.join(unknown)}; the categories are {', '.join(ACKNOWLEDGEMENTS)}."
+        )
+    required = required_acknowledgements(findings)
+    missing = [k for k in required if k not in given]
+    if missing:
+        named = "; ".join(f"“{acknowledgement_label(k)}” ({k})" for k in missing)
+        raise ReviewError(
+            f"The checks warned about {len(missing)} categor{'y' if len(missing) == 1 else 'ies'}: tick each "
+            f"to approve: {named}."
+        )
+    if not required:
+        return {}
+    counts = {k: sum(1 for f in findings if f.severity == "warn" and f.acknowledge == k) for k in required}
+    return {
+        "acknowledged": required,
+        "acknowledgements": [
+            {"category": k, "label": acknowledgement_label(k), "findings": counts[k]} for k in required
+        ],
+    }
 
 
 def submit(session: Session, draft_id: int, actor: Any, expected_version: int | None, comment: str = "") -> Draft:
@@ -206,11 +245,13 @@ def approve(
     *,
     override_reason: str = "",
     manual_review_confirmed: bool = False,
+    acknowledged: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Draft:
     return transition(
         session, draft_id, editor, "approve", expected_version=expected_version, comment=comment,
-        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed, settings=settings,
+        override_reason=override_reason, manual_review_confirmed=manual_review_confirmed,
+        acknowledged=acknowledged, settings=settings,
     )
 
 

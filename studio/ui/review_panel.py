@@ -1,6 +1,7 @@
 """The review part of the draft view: where the draft stands and who has it (shown on the draft
-itself, for the author too), the reviewer's controls (claim, assign, unassign), withdraw, submit
-and the editor's decision."""
+itself, for the author too), the reviewer's controls (claim, assign, unassign), withdraw, submit,
+what will ship, and the editor's decision (none chosen in advance; each category the checks
+warned about ticked to approve)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import streamlit as st
 from studio import ui
 from studio.accounts.schemas import Person
 from studio.drafting.schemas import DraftDetail
+from studio.errors import InputError
 from studio.review.assignment import assign, claim, reviewers, unassign
 from studio.review.rules import DECISION_LABELS, DECISIONS
 from studio.review.service import submit, transition
 from studio.ui import actions
+from studio.ui.approval import ACK_PREFIX, acknowledgement_boxes, ship_preview
 
 # What a decision is called once it is done: "Approved “Spring launch”."
 DECIDED = {"approve": "Approved", "request_changes": "Changes requested for", "reject": "Rejected"}
@@ -117,7 +120,9 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
         st.caption("You wrote this draft; another editor must approve it (unless self-approval is allowed).")
     fields = {"decision": f"decision_{view.id}", "comment": f"decision_comment_{view.id}"}
     with st.form(f"decide_{view.id}"):
-        st.radio("Decision", decisions, format_func=DECISION_LABELS.get, horizontal=True, key=fields["decision"])
+        # Nothing is chosen until the editor chooses.
+        st.radio("Decision", decisions, index=None, format_func=DECISION_LABELS.get, horizontal=True,
+                 key=fields["decision"])
         st.text_area("Comment", key=fields["comment"], help="Required when requesting changes or rejecting.")
         if view.verdict == "block":
             fields["override"] = f"override_{view.id}"
@@ -125,6 +130,8 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
         if view.verdict in (None, "unavailable"):
             fields["manual"] = f"manual_{view.id}"
             st.checkbox("I reviewed this manually", key=fields["manual"])
+        if "approve" in decisions:
+            fields.update(acknowledgement_boxes(view))
         actions.form_submit("Record decision", key=f"decide_go_{view.id}", type="primary", fields=fields,
                             action=lambda v: _decided(user, view, v, in_queue=in_queue))
     return True
@@ -133,8 +140,12 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool) -> bool:
 def _decided(user: Person, view: DraftDetail, values: dict, *, in_queue: bool) -> str | None:
     """The decision's action (run once per click, in the button's callback)."""
     decision = values["decision"]
+    if decision is None:
+        raise InputError("Choose a decision first: approve, request changes or reject.")
+    ticked = [name.removeprefix(ACK_PREFIX) for name, on in values.items() if name.startswith(ACK_PREFIX) and on]
     ui.call(transition, view.id, user, decision, expected_version=view.version, comment=values["comment"] or "",
-            override_reason=values.get("override") or "", manual_review_confirmed=bool(values.get("manual")))
+            override_reason=values.get("override") or "", manual_review_confirmed=bool(values.get("manual")),
+            acknowledged=ticked)  # fmt: skip
     message = f"{DECIDED[decision]} {_title(view)}."
     if in_queue:
         # The queue opens the next draft waiting and says so (or that the queue is empty).
@@ -149,6 +160,8 @@ def show_review_tab(user: Person, view: DraftDetail, *, in_queue: bool = False) 
     _reviewer_controls(user, view)
     _withdraw(user, view)
     _submit(user, view)
+    if view.status in {"in_review", "approved", "exported"}:
+        ship_preview(view)
     decided = _decide(user, view, in_queue=in_queue)
     if view.status not in {"draft", "changes_requested", "in_review"}:
         st.info(f"This draft is {view.review.status_label.lower() if view.review else view.status}.")
