@@ -1,7 +1,7 @@
 """Checked publishing fields, their provenance, acknowledgements, kept regeneration attempts.
 
 Revision ID: i13_checked_fields
-Revises: 0004
+Revises: i14_review_inbox
 Create Date: 2026-11-26
 
 * ``findings.field``: where a finding is (``body`` or a publishing field); ``advice``: what to do
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i13_checked_fields"
-down_revision = "0004"
+down_revision = "i14_review_inbox"
 branch_labels = None
 depends_on = None
 
