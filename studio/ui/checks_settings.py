@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.checks.pipeline import backend_statuses, workspace_lists
+from studio.checks.pipeline import backend_statuses
 from studio.checks.policy import ACKNOWLEDGEMENTS, policy_rows
 from studio.config import Settings
 
@@ -40,12 +40,6 @@ def show_check_settings(settings: Settings) -> None:
         "Approving a draft with warnings means ticking each warned category: "
         + "; ".join(f"“{a.label}” ({a.meaning[:1].lower()}{a.meaning[1:-1]})" for a in ACKNOWLEDGEMENTS.values())
         + ". The ticks are recorded in the audit trail. docs/verdict-policy.md holds the same table."
-    )
-    lists = workspace_lists(settings)
-    st.caption(
-        "The workspace's own e-mail domains (STUDIO_OWN_DOMAINS): "
-        + (", ".join(lists.own_domains) if lists.own_domains else "none set, so every e-mail address warns")
-        + "."
     )
     c1, c2 = st.columns(2)
     c1.metric("Toxicity blocks at", f"{settings.studio_toxicity_block:.2f}")

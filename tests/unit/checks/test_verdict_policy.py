@@ -145,3 +145,15 @@ def test_fields_count_in_the_verdict(settings):
     (f,) = [f for f in report.findings if f.category == "pii"]
     assert f.field == "excerpt" and f.text == "bob.smith@gmail.com"
     assert "Call bob.smith@gmail.com today."[f.start : f.end] == f.text
+
+
+def test_own_domains_are_a_workspace_setting_checked_as_domains():
+    import pytest as _pytest
+
+    from studio.errors import InputError
+    from studio.workspace.rules import SETTINGS
+
+    own = SETTINGS["studio_own_domains"]
+    assert own.parse("@OurCompany.com\nnews.ourcompany.com.\nourcompany.com") == ["ourcompany.com", "news.ourcompany.com"]
+    with _pytest.raises(InputError, match="not an e-mail domain"):
+        own.parse("not a domain")
