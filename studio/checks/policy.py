@@ -61,6 +61,9 @@ ACKNOWLEDGEMENTS: dict[str, Acknowledgement] = {
                         "The IP addresses and similar details in the piece may be published."),
         Acknowledgement("wording", "Wording checked",
                         "The flagged wording is intended and fits the audience."),
+        Acknowledgement("hidden-characters", "Invisible characters are meant to be there",
+                        "Every invisible character the checks found (zero-width, direction controls) "
+                        "is there on purpose."),
     )
 }  # fmt: skip
 
@@ -149,6 +152,9 @@ POLICY: tuple[PolicyRow, ...] = (
               "warn", acknowledge="wording"),
     PolicyRow("tone", "Gender-coded tone (Gaucher, Friesen & Kay 2011)", "many more masculine- than "
               "feminine-coded words", "tone", "info"),
+    PolicyRow("invisible-characters", "Invisible characters that can hide words or reorder the text",
+              "a zero-width space inside a word, a right-to-left override", "quality", "warn",
+              rules=("quality.invisible_character",), acknowledge="hidden-characters"),
     PolicyRow("quality", "Quality notes: repetition, length against the brief, readability",
               "a phrase used three times", "quality", "info"),
 )  # fmt: skip

@@ -37,6 +37,7 @@ ROW_CASES = {
         "We want an ambitious, assertive, decisive, competitive, driven and fearless leader who "
         "dominates every challenge.", "info", "",
     ),
+    "invisible-characters": ("Contact sa\u200bles for the kit.", "warn", "hidden-characters"),
     "quality": ("Save time with our app. Save time with our team. Save time with our tools. Start today.", "info", ""),
 }
 
