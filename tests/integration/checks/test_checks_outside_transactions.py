@@ -100,3 +100,20 @@ def test_a_change_made_while_the_submit_was_checking_is_refused(engine, people, 
         submit(s, draft_id, people.marketer, version)
     with session_scope(engine) as s:
         assert s.get(Draft, draft_id).status == "draft"
+
+
+def test_a_publishing_field_change_is_checked_with_no_transaction_open(engine, people, watched):
+    from studio.publishing.service import update_publishing
+
+    with session_scope(engine) as s:
+        d = create_draft(s, Brief.create(content_type="blog", topic="Fields"), people.marketer)
+        add_revision(s, d, "# Fields\n\nA plain text.\n", people.marketer, "edited", run_checks=False)
+        draft_id, version = d.id, d.version
+    with session_scope(engine) as s:
+        update_publishing(s, draft_id, people.marketer, {"excerpt": "We guarantee results."}, version)
+        assert watched == []  # not while the save's transaction is open
+    assert watched == [False]
+    with session_scope(engine) as s:
+        draft = s.get(Draft, draft_id)
+        report = s.scalars(select(CheckReport).where(CheckReport.revision_id == draft.current_revision_id)).one()
+        assert [(f.field, f.category) for f in report.findings if f.category == "claims"] == [("excerpt", "claims")]

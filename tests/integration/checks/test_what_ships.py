@@ -33,7 +33,8 @@ class Result:
 def studio(*args: str, stdin: str | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin
-    sys.stdin = io.StringIO(stdin or "")
+    # Like a real standard input: text over bytes (the CLI reads the bytes and decodes strictly).
+    sys.stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:

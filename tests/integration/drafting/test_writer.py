@@ -267,3 +267,31 @@ def test_a_stopped_regeneration_also_keeps_the_text(engine, people, fake_openai,
     assert run.outcome.kept_revision == 1 and "interrupted" in run.outcome.error
     draft, revisions, _ = _saved(engine, good.outcome.draft_id)
     assert [r.body for r in revisions] == [shown] and not draft.incomplete
+
+
+def test_a_regeneration_saves_its_text_so_far_as_an_attempt_never_over_the_current_text(
+    engine, people, fake_openai, server_settings
+):
+    """What a run killed mid-regeneration (SIGKILL, a crashed server) leaves behind: the draft's
+    complete text and brief as they were, and the text so far on the run's Generation record."""
+    from studio.drafting.saver import IN_PROGRESS
+
+    good, shown = _run(engine, people, server_settings)
+    good.wait_for_fields(10)
+    draft, _, _ = _saved(engine, good.outcome.draft_id)
+    before = (draft.version, draft.current_revision_id, draft.topic)
+    fake_openai.chunk_chars = 5
+    run = DraftRun(Brief.create(**{**BRIEF, "topic": "Another angle"}), people.marketer, engine=engine,
+                   settings=server_settings, draft_id=good.outcome.draft_id)  # fmt: skip
+    stream = run.stream()
+    try:
+        so_far = "".join(next(stream) for _ in range(4))
+        run.saver.stop(flush=True)  # the saves a killed run would have made by now
+        draft, revisions, gens = _saved(engine, good.outcome.draft_id)
+        assert (draft.version, draft.current_revision_id, draft.topic) == before
+        assert not draft.incomplete and [r.body for r in revisions] == [shown]
+        with session_scope(engine) as s:
+            attempt = s.get(Generation, gens[-1].id)
+            assert attempt.attempt_text == so_far and attempt.error == IN_PROGRESS
+    finally:
+        stream.close()

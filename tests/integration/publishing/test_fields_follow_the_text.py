@@ -81,11 +81,16 @@ def _batch(s, editor) -> int:
     return batch.id
 
 
-def test_a_field_change_is_checked_at_once(engine, people):
+def test_a_field_change_is_checked_once_saved(engine, people):
     draft_id, v = make(engine, people.marketer)
     with session_scope(engine) as s:
         d = update_publishing(s, draft_id, people.marketer, {"meta_description": "Mail bob.smith@gmail.com now."}, v)
-        report = latest_report(s, d.current_revision_id)
+        revision_id, version = d.current_revision_id, d.version
+    # Checked once the save committed (outside its transaction), before the save returned.
+    with session_scope(engine) as s:
+        report = latest_report(s, revision_id)
         pii = [f for f in report.findings if f.category == "pii"]
         assert [(f.field, f.text) for f in pii] == [("meta_description", "bob.smith@gmail.com")]
+        d = s.get(Draft, draft_id)
         assert d.check_verdict == report.verdict == "warn"
+        assert d.version == version  # storing the report is not a change anyone made
