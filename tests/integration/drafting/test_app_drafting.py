@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -146,6 +147,11 @@ def test_a_dropped_regeneration_leaves_the_draft_and_keeps_the_fragment_to_resto
     draft_id = at.session_state["last_outcome"]["draft_id"]
     with session_scope(engine) as s:
         good = s.get(Draft, draft_id).current_revision.body
+    # The model's field proposal runs in the background after the text; the dropped stream is
+    # meant for the regeneration, so it waits until that proposal's request has arrived.
+    deadline = time.monotonic() + 10
+    while not [r for r in fake_openai.chat_requests if not r.stream] and time.monotonic() < deadline:
+        time.sleep(0.05)
     fake_openai.fail_next("drop", after_chunks=4)
     next(b for b in at.button if b.label == "Regenerate with these settings").click().run()
     assert not at.exception, at.exception

@@ -729,3 +729,21 @@ def test_a_compressed_export_keeps_only_the_gzip_and_gives_back_the_same_file(pr
     out = io.BytesIO()
     packed.write_to(out)
     assert out.getvalue() == plain.content
+
+
+@pytest.mark.parametrize("preset", [WORDPRESS, HUBSPOT])
+def test_cms_presets_drop_the_title_heading_and_demote_other_h1s(preset):
+    body = "# Five ways to plan\n\nIntro.\n\n# A second top heading\n\nMore.\n\n## Kept\n\nEnd.\n"
+    f = export_bytes([make_row(title="Five ways to plan", body_markdown=body)], preset)
+    (got,), _ = read_both(f.content)
+    cell = got["post_content" if preset is WORDPRESS else "postBody"]
+    assert cell.startswith("<p>Intro.</p>") and "Five ways to plan" not in cell
+    assert "<h1>" not in cell and "<h2>A second top heading</h2>" in cell and "<h2>Kept</h2>" in cell
+
+
+@pytest.mark.parametrize("preset", [GENERIC, JSON_PRESET])
+def test_generic_and_json_keep_the_markdown_as_written(preset):
+    body = "# Five ways to plan\n\nIntro.\n"
+    f = export_bytes([make_row(title="Five ways to plan", body_markdown=body)], preset)
+    text = f.content.decode("utf-8-sig")
+    assert "<h1>Five ways to plan</h1>" in text.replace("\\u003c", "<").replace("\\u003e", ">")
