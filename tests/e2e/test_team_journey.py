@@ -250,6 +250,8 @@ def test_team_journey(studio, model_server, smtp, new_page):  # type: ignore[no-
     expect(page.get_by_text("What will ship")).to_be_visible()
     page.get_by_role("button", name="Record decision").click()  # nothing is chosen in advance
     expect(page.get_by_text("Choose a decision first")).to_be_visible()
+    settle(page)
+    open_tab(page, "Review")  # the refusal is a message above the draft; the tabs start again
     page.get_by_text("Approve", exact=True).first.click()
     page.get_by_label("Comment", exact=True).fill("Thanks, approved.")
     manual = page.get_by_text("I reviewed this manually")
