@@ -315,7 +315,7 @@ def _segments(text: str, ln: _Line, groups: list[_Cluster], badges: dict[int, _C
             piece = html.escape(text[s:e])
             for st, en, open_tag, close_tag in ln.styles:
                 if st <= s and e <= en:
-                    piece = f"{open_tag}{piece}{close_tag}"
+                    piece = _styled(piece, open_tag, close_tag, first=s == st, last=e == en)
             covering = next((c for c in groups if c.start <= s and e <= c.end), None)
             if covering is not None:
                 top = covering.top
@@ -331,6 +331,17 @@ def _segments(text: str, ln: _Line, groups: list[_Cluster], badges: dict[int, _C
         if cluster is not None and cluster.start < e and piece:
             parts.append(_badge(badges.pop(e)))
     return "".join(parts)
+
+
+def _styled(piece: str, open_tag: str, close_tag: str, *, first: bool, last: bool) -> str:
+    """``piece`` inside a style. A style's text around its content (the " (" and ")" around a
+    link's address) is shown once, at the style's start and end, however many pieces a mark
+    cuts the content into."""
+    cut = open_tag.find(">") + 1
+    markup, lead = open_tag[:cut], open_tag[cut:]
+    cut = close_tag.find("<") if "<" in close_tag else len(close_tag)
+    trail, closing = close_tag[:cut], close_tag[cut:]
+    return f"{markup}{lead if first else ''}{piece}{trail if last else ''}{closing}"
 
 
 def legend_html() -> str:

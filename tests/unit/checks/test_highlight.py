@@ -90,3 +90,12 @@ def test_findings_group_per_pattern_most_severe_first(settings):
     assert "warnings: " in line and "bias · gendered “chairman” ×10" in line
     marks = marks_for(groups)
     assert len([m for m in marks if m.number == chair.number]) == 10
+
+
+def test_a_mark_inside_a_links_address_shows_the_address_once():
+    text = "See [the kit](http://127.0.0.2:8080/kit.png) now."
+    start = text.index("127.0.0.2")
+    out = highlight_html(text, [Mark(start, start + len("127.0.0.2"), 1, "pii", "ip-address", "warn")])
+    shown = re.sub(r"<[^>]+>", "", out)
+    assert shown.count("(") == 1 and shown.count(")") == 1
+    assert "the kit (http://127.0.0.2[1]:8080/kit.png) now." in shown
