@@ -15,6 +15,7 @@ BENCHES = [
     ("generate path (studio vs plain SDK)", ["bench.bench_generate", "--runs", "20"]),
     ("checks: precision/recall on our fixture, checks per second", ["bench.bench_checks"]),
     ("toxicity tiers on HateCheck", ["bench.bench_hatecheck"]),
+    ("Detoxify at its real size: fresh check, re-check, int8 drift", ["bench.bench_toxicity"]),
     ("review queue at 100,000 drafts", ["bench.bench_queue"]),
     ("export of 10,000 drafts", ["bench.bench_export"]),
     ("writing workspace: long-form, repetition, variants", ["bench.bench_writing"]),

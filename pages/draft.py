@@ -158,7 +158,17 @@ def show_one_pass() -> None:
         st.caption("The draft appears here as it is written.")
         return
     streamed_now = st.session_state.pop("last_streamed", False)
-    if outcome["error"]:
+    if outcome["error"] and outcome.get("kept_revision"):
+        ui.safe.message("error", outcome["error"], icon=":material/warning:")
+        st.info(
+            f"Draft #{outcome['draft_id']} is unchanged: revision {outcome['kept_revision']} is still its text. "
+            + ("What had arrived is kept as an unfinished attempt on the draft's “How it was made” tab "
+               "(My drafts), where you can read or restore it." if outcome.get("attempt_id") else "")
+        )  # fmt: skip
+        if st.button("Retry", type="primary", key="retry_button"):
+            st.session_state["draft_action"] = "retry"
+            st.rerun()
+    elif outcome["error"]:
         ui.safe.message("error", outcome["error"], icon=":material/warning:")
         kept = "the brief and the text so far are" if outcome["text"] else "the brief is"
         st.caption(f"Saved as draft #{outcome['draft_id']}, marked incomplete: {kept} kept.")

@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     studio_toxicity_warn: float = Field(default=0.5, ge=0, le=1)
     studio_banned_terms: list[str] = Field(default_factory=list)
     studio_allowlist: list[str] = Field(default_factory=list)
+    # The workspace's own e-mail domains: addresses on them are published on purpose (a note,
+    # not a warning). Read through studio.checks.pipeline.workspace_lists like the lists above.
+    studio_own_domains: list[str] = Field(default_factory=list)
+    # Detoxify: "auto" (a GPU when one is present, else the CPU), "cpu" or "cuda"; CPU threads
+    # for it (0: the cores this process may use); "int8" runs the CPU model with dynamic int8
+    # quantisation (faster, scores drift slightly; docs/moderation.md has the figures).
+    studio_toxicity_device: Literal["auto", "cpu", "cuda"] = "auto"
+    studio_toxicity_threads: int = Field(default=0, ge=0, le=64)
+    studio_toxicity_precision: Literal["fp32", "int8"] = "int8"
 
     # Languages: lingua's mode for the output-language check (low: small and quick; high: more
     # accurate on very short texts, ~300 MB).

@@ -15,6 +15,7 @@ these, so a rule here holds everywhere text is stored, shown or shipped.
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -208,6 +209,24 @@ def render_html(markdown: str) -> str:
     """Markdown → HTML that is safe to hand to a CMS. The sanitiser is the second wall, not the
     only one: it would hold even if Markdown let HTML through."""
     return _CLEANER.clean(render_markdown(clean_text(markdown or "")))
+
+
+_LEADING_HEADING = re.compile(r"\A\s*<h([1-6])>(.*?)</h\1>\s*", re.S)
+_H1 = re.compile(r"<(/?)h1>")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def cms_body_html(html: str, title: str) -> str:
+    """A sanitised body as a CMS page needs it under its own title heading: a leading heading
+    that is the title (any ``<h1>``, or a lower heading with the title's text) is dropped, and
+    every other ``<h1>`` becomes ``<h2>`` (one H1 per page, the CMS's). ``html`` is
+    :func:`render_html` output, where text is escaped, so a literal ``<h1>`` is never text."""
+    match = _LEADING_HEADING.match(html)
+    if match is not None:
+        text = squash(html_lib.unescape(_TAGS.sub("", match.group(2))))
+        if match.group(1) == "1" or text.casefold() == squash(title).casefold():
+            html = html[match.end() :]
+    return _H1.sub(lambda m: f"<{m.group(1)}h2>", html)
 
 
 # --------------------------------------------------------------------------------------------

@@ -131,6 +131,10 @@ class Draft(TimestampMixin, Base):
     categories: Mapped[list[Any]] = mapped_column(default=list)
     publish_date: Mapped[datetime | None] = mapped_column(default=None)
     publish_status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Per publishing field, who set it and from what: {"excerpt": {"by": "derived" | "model" |
+    # "person", "basis": <what the text gave for it then>, "stale": bool}}. studio.publishing.
+    # derivation reads and writes it; a field absent here follows the text.
+    field_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, name="fk_drafts_current_revision_id_revisions"),
@@ -165,7 +169,7 @@ class Revision(Base):
     body_html: Mapped[str | None] = mapped_column(Text, default=None, deferred=True)
     html_version: Mapped[str | None] = mapped_column(String(64), default=None)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # generated | edited | suggestion_applied | revised_by_instruction | partial
+    # generated | edited | suggestion_applied | revised_by_instruction | partial | restored_attempt
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -203,6 +207,9 @@ class Generation(Base):
     total_time_ms: Mapped[float | None] = mapped_column(Float, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     error_detail: Mapped[str | None] = mapped_column(Text, default=None)
+    # The text of an attempt that did not become a revision: a regeneration that failed or was
+    # stopped leaves the draft's text as it was and keeps its fragment here (viewable, restorable).
+    attempt_text: Mapped[str | None] = mapped_column(Text, default=None, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -236,6 +243,10 @@ class Finding(Base):
     suggestions: Mapped[list[Any]] = mapped_column(default=list)
     rule: Mapped[str] = mapped_column(String(120), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # body, title, slug, excerpt, meta_description, tags, categories (offsets are into it)
+    field: Mapped[str] = mapped_column(String(24), default="body")
+    advice: Mapped[str] = mapped_column(Text, default="")
+    acknowledge: Mapped[str] = mapped_column(String(32), default="")
 
     report: Mapped[CheckReport] = relationship(back_populates="findings")
 

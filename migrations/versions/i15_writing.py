@@ -20,7 +20,7 @@ import studio.models
 
 
 revision = 'i15_writing'
-down_revision = 'i14_review_inbox'
+down_revision = 'i13_checked_fields'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ import sys
 
 from studio.checks.fetch import FetchError, air_gap_instructions, fetch
 from studio.checks.pipeline import backend_statuses, check
+from studio.checks.policy import policy_markdown, policy_rows
 from studio.cli_support import bounded_int
 from studio.config import get_settings
 
@@ -29,6 +30,10 @@ def register(subparsers) -> None:
     p.add_argument("--words", type=bounded_int(1, 100_000, "a number of words"), default=None, metavar="N",
                    help="target length in words")
     p.set_defaults(func=cmd_check)
+
+    pol = subparsers.add_parser("policy", help="print the verdict policy table (what blocks, warns or is a note)")
+    pol.add_argument("--json", action="store_true", help="one JSON list of rows instead of Markdown")
+    pol.set_defaults(func=cmd_policy)
 
     m = subparsers.add_parser("models", help="toxicity model files (Detoxify)")
     msub = m.add_subparsers(dest="models_command", required=True)
@@ -59,6 +64,8 @@ def format_report(report, text: str) -> str:
         score = f" score={f.score:.2f}" if f.score is not None else ""
         snippet = f.text if len(f.text) <= 70 else f.text[:67] + "..."
         lines.append(f"  [{f.severity}] {f.category}/{f.label} {where}{score} {snippet!r} ({f.rule})")
+        if f.advice and not f.suggestions:
+            lines.append(f"      instead: {f.advice}")
         if f.suggestions:
             lines.append(f"      suggest: {', '.join(f.suggestions)}")
         if f.note:
@@ -68,7 +75,9 @@ def format_report(report, text: str) -> str:
         lines.append(f"readability (Flesch reading ease): {fre}")
     gc = report.signals.get("gender_coded")
     if gc:
-        lines.append(f"gender-coded wording: {gc['coding']} ({gc['masculine_count']} masculine, {gc['feminine_count']} feminine)")
+        lines.append(f"gender-coded wording (tone): {gc['coding']} ({gc['masculine_count']} masculine, {gc['feminine_count']} feminine)")
+    if report.acknowledgements:
+        lines.append("approving needs: --acknowledge " + " ".join(report.acknowledgements))
     return "\n".join(lines)
 
 
@@ -126,6 +135,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(format_report(report, text))
     if args.fail_on and report.verdict in FAILING[args.fail_on]:
         return 1
+    return 0
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps(policy_rows(_settings()), ensure_ascii=False))
+    else:
+        print(policy_markdown(_settings()), end="")
     return 0
 
 

@@ -35,8 +35,20 @@ NOTES = {
     "ip-address": "An IP address can identify a person or expose infrastructure; remove it or use a documentation address (192.0.2.0/24, 2001:db8::/32).",
     "ssn": "A US social security number must never be published; remove it.",
 }
+OWN_DOMAIN_NOTE = (
+    "An address on one of the workspace's own domains (STUDIO_OWN_DOMAINS): published on purpose, "
+    "shown as a note."
+)
+ADVICE = {
+    "email": "Check it is meant to be public (a role address such as press@), or remove it.",
+    "phone": "Check it is a published business line, or remove it.",
+    "payment-card": "Remove the number.",
+    "ip-address": "Remove it, or use a documentation address (192.0.2.0/24, 2001:db8::/32).",
+    "ssn": "Remove the number.",
+}
+# Defaults only: the verdict policy (policy.POLICY) decides what each counts as.
 SEVERITY = {"email": "warn", "phone": "warn", "payment-card": "block", "ip-address": "warn", "ssn": "block"}
-# Suggestions are replacement texts only; advice lives in the note.
+# No replacement is ever offered for personal data: a made-up address or number would be false.
 SUGGESTIONS: dict[str, list[str]] = {k: [] for k in SEVERITY}
 
 
@@ -52,33 +64,51 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _finding(text: str, start: int, end: int, label: str) -> Finding:
+def _finding(text: str, start: int, end: int, label: str, *, own: bool = False) -> Finding:
     return Finding(
         category="pii",
         label=label,
         start=start,
         end=end,
         text=text[start:end],
-        severity=SEVERITY[label],
+        severity="info" if own else SEVERITY[label],
         suggestions=list(SUGGESTIONS[label]),
-        rule=f"pii.{label}",
-        note=NOTES[label],
+        rule="pii.email-own-domain" if own else f"pii.{label}",
+        note=OWN_DOMAIN_NOTE if own else NOTES[label],
+        advice="" if own else ADVICE[label],
     )
 
 
-def find_pii(text: str) -> list[Finding]:
+def on_domains(address: str, domains: tuple[str, ...]) -> bool:
+    """Whether an e-mail address is on one of ``domains`` (or a subdomain of one)."""
+    host = address.rpartition("@")[2].lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def normalise_domains(domains) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """Domains as configured ("@Example.com", " example.com. ") → ("example.com",)."""
+    out = []
+    for d in domains or ():
+        d = str(d).strip().lower().lstrip("@").rstrip(".")
+        if d:
+            out.append(d)
+    return tuple(out)
+
+
+def find_pii(text: str, own_domains: tuple[str, ...] = ()) -> list[Finding]:
+    """Personal data in ``text``; e-mail addresses on ``own_domains`` (normalised) are notes."""
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    def add(s: int, e: int, label: str) -> None:
-        found.append(_finding(text, s, e, label))
+    def add(s: int, e: int, label: str, own: bool = False) -> None:
+        found.append(_finding(text, s, e, label, own=own))
         taken.append((s, e))
 
     for m in EMAIL.finditer(text):
-        add(m.start(), m.end(), "email")
+        add(m.start(), m.end(), "email", own=bool(own_domains) and on_domains(m.group(0), own_domains))
     for m in CARD.finditer(text):
         raw = m.group(0)
         seps = {c for c in raw if not c.isdigit()}

@@ -1,35 +1,38 @@
-"""The check pipeline: ``check(text, settings) -> Report``.
+"""The check pipeline: ``check(text, settings) -> Report`` for one text, and
+``check_draft(body, fields, settings)`` for everything a draft ships (the body and every
+publishing field, each finding naming its field).
 
 Backends, each named in the report with its status:
 
 * toxicity, in tiers: ``detoxify`` (primary; local files only), ``openai-moderation`` (optional,
   when enabled and configured) and ``profanity-check`` (embedded offline fallback, used when
   Detoxify cannot run);
-* rules, always offline: ``bias-rules`` (YAML files in ``rules/``, plus the gender-coded wording
-  signal), ``pii``, ``claims``, ``banned-terms`` and ``quality``.
+* rules, always offline: ``bias-rules`` (YAML files in ``rules/``, plus the gender-coded tone
+  signal), ``pii``, ``claims``, ``banned-terms`` and ``quality`` (the body only).
 
 Every backend reads the text's shadow (`shadow.shadow`: invisible characters dropped, NFKC,
 Latin accents and lookalike letters folded), and each finding is mapped back to the characters
 of the original text it covers. Invisible characters that hide something are findings too
-(quality, "invisible-character"). A caller's ``extras`` (a draft's brand voice rules, output
-language, claim ledger) read the original text.
+(quality, "invisible-character"), in the body and in every field. A caller's ``extras`` (a draft's
+brand voice rules, output language, claim ledger) read the body's original text.
 
-The verdict comes from `policy.decide`. Nothing here raises for bad input or a broken backend:
-a backend that fails is reported ``unavailable`` with the reason, and if no toxicity backend ran
-the verdict is ``unavailable`` (needs manual review), never ``pass``.
-
+What each finding counts as, and the verdict, come from `policy` (one table). Nothing here raises
+for bad input or a broken backend: a backend that fails is reported ``unavailable`` with the
+reason, and if no toxicity backend ran the verdict is ``unavailable`` (needs manual review),
+never ``pass``. Findings are ordered most severe first, then by field and position.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from studio.checks import policy
-from studio.checks.pii import find_pii
+from studio.checks.pii import find_pii, normalise_domains
 from studio.checks.quality import check_quality
-from studio.checks.report import CATEGORIES, BackendStatus, Finding, Report
+from studio.checks.report import CATEGORIES, FIELDS, SEVERITY_RANK, BackendStatus, Finding, Report
 from studio.checks.rules import bias_rules, claims_rules, gender_coded, term_rules
 from studio.checks.shadow import Shadow, fold, invisible, shadow
 from studio.checks.text import bounded, normalize, phrase_pattern, sentences, token_norms, words
@@ -46,9 +49,13 @@ __all__ = [
     "BackendStatus",
     "Finding",
     "Report",
+    "WorkspaceLists",
     "backend_statuses",
     "check",
     "Extra",
+    "check_draft",
+    "field_texts",
+    "workspace_lists",
 ]
 
 
@@ -56,10 +63,27 @@ def _settings(settings):
     return get_settings() if settings is None else settings
 
 
-def _banned(text, toks, norms, settings):
-    terms = [t for t in (settings.studio_banned_terms or []) if str(t).strip()]
-    rs = _banned_rules(tuple(terms))
-    return rs.match(text, toks, norms)
+@dataclass(frozen=True)
+class WorkspaceLists:
+    """The workspace's own lists the checks read: banned terms, allowed phrases (or rule ids) and
+    its own e-mail domains."""
+
+    banned_terms: tuple[str, ...] = ()
+    allowlist: tuple[str, ...] = ()
+    own_domains: tuple[str, ...] = ()
+
+
+def workspace_lists(settings) -> WorkspaceLists:
+    """The one place the checks get the workspace's lists from (today: settings)."""
+    return WorkspaceLists(
+        banned_terms=tuple(str(t) for t in settings.studio_banned_terms or [] if str(t).strip()),
+        allowlist=tuple(str(a) for a in settings.studio_allowlist or [] if str(a).strip()),
+        own_domains=normalise_domains(getattr(settings, "studio_own_domains", None) or []),
+    )
+
+
+def _banned(text, toks, norms, terms: tuple[str, ...]):
+    return _banned_rules(terms).match(text, toks, norms)
 
 
 _banned_cache: dict = {}
@@ -71,6 +95,7 @@ def _banned_rules(terms: tuple[str, ...]):
         rs = term_rules(
             list(terms), category="banned", label="banned-term", severity="block",
             note="On this workspace's banned-terms list (competitor names, legal no-go words).",
+            advice="Remove the term.",
         )
         if len(_banned_cache) > 32:
             _banned_cache.clear()
@@ -117,15 +142,16 @@ def _apply_allowlist(text: str, findings: list[Finding], allowlist: list[str]) -
 
 
 def _gender_coded_finding(sig: dict) -> Finding | None:
+    """The gender-coded wording signal as a tone note (never a bias finding)."""
     total = sig["masculine_count"] + sig["feminine_count"]
     if not sig["coding"].startswith("strongly") or total < 3:
         return None
     side = "masculine" if "masculine" in sig["coding"] else "feminine"
     words_ = ", ".join(sig[f"{side}_words"][:8])
     return Finding(
-        "bias", "gender-coded", 0, 0, "", "info",
+        "tone", "gender-coded", 0, 0, "", "info",
         suggestions=[],
-        rule="bias.gender_coded",
+        rule="tone.gender_coded",
         note=(
             f"Tone signal, not a violation: the text uses {sig['masculine_count']} masculine-coded and "
             f"{sig['feminine_count']} feminine-coded words ({words_}). Gaucher, Friesen & Kay (2011) found "
@@ -139,11 +165,35 @@ def check(
     text: str, settings=None, *, target_words: int | None = None, language: str = "en",
     extras: Sequence[Extra] = (),
 ) -> Report:  # fmt: skip
-    """Check one text written in ``language``. Never raises: failures become ``unavailable``
-    backends (fail closed). ``extras`` are more rule backends, ``(name, fn(text) -> findings)``:
-    the draft's own checks (brand voice terms, output language, claim ledger)."""
+    """Check one text (the body) written in ``language``. Never raises: failures become
+    ``unavailable`` backends (fail closed). ``extras`` are more rule backends, ``(name, fn(text)
+    -> findings)``: the draft's own checks (brand voice terms, output language, claim ledger)."""
+    return check_draft(text, {}, settings, target_words=target_words, language=language, extras=extras)
+
+
+def field_texts(values: Mapping) -> dict[str, str]:
+    """The publishing fields a draft ships, as the texts the checks read (tags and categories
+    joined by ", "). ``values`` maps field names to values (strings or lists of strings)."""
+    out: dict[str, str] = {}
+    for name in FIELDS[1:]:
+        value = values.get(name)
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value if str(v).strip())
+        out[name] = str(value)
+    return out
+
+
+def check_draft(
+    body: str, fields: Mapping[str, str] | None = None, settings=None, *, target_words: int | None = None,
+    language: str = "en", extras: Sequence[Extra] = (),
+) -> Report:  # fmt: skip
+    """Check the body and every publishing field in ``fields`` (name → text; see
+    `field_texts`). One report: findings name their field, the verdict covers them all. The
+    ``extras`` read the body only."""
     try:
-        return _check(text, _settings(settings), target_words=target_words, language=language, extras=extras)
+        return _check_all(body, dict(fields or {}), _settings(settings), target_words, language, extras)
     except Exception as exc:  # noqa: BLE001 - last line of defence: fail closed
         return Report(
             "unavailable",
@@ -153,9 +203,44 @@ def check(
         )
 
 
-def _check(
-    original: str, settings, *, target_words: int | None, language: str = "en", extras: Sequence[Extra] = ()
-) -> Report:  # fmt: skip
+def _check_all(body, fields: dict[str, str], settings, target_words, language: str = "en",
+               extras: Sequence[Extra] = ()) -> Report:  # fmt: skip
+    lists = workspace_lists(settings)
+    backends, findings, signals = _check(body, settings, lists, field="body", target_words=target_words,
+                                         language=language, extras=extras)  # fmt: skip
+    by_name = {b.name: i for i, b in enumerate(backends)}
+    for name in FIELDS[1:]:
+        text = fields.get(name)
+        if not text or not str(text).strip():
+            continue
+        f_backends, f_findings, _ = _check(str(text), settings, lists, field=name, target_words=None, language=language)
+        findings += f_findings
+        for b in f_backends:
+            i = by_name.get(b.name)
+            if i is None:
+                by_name[b.name] = len(backends)
+                backends.append(b)
+            elif b.status == "unavailable" and backends[i].status != "unavailable":
+                backends[i] = replace(b, reason=f"{b.reason} (while checking the {name.replace('_', ' ')})")
+    if fields:
+        signals["fields_checked"] = [n for n in FIELDS[1:] if str(fields.get(n) or "").strip()]
+    findings = [policy.classify(f, settings) for f in findings]
+    findings.sort(key=_order)
+    warn, block = policy.thresholds(settings)
+    signals["thresholds"] = {"warn": warn, "block": block}
+    verdict = policy.decide(findings, backends, settings)
+    return Report(verdict, backends, findings, signals, policy.required_acknowledgements(findings))
+
+
+def _order(f: Finding) -> tuple:
+    """Most severe first; then the body before the fields; then where it is."""
+    return (-SEVERITY_RANK[f.severity], FIELDS.index(f.field), f.start, f.end, CATEGORIES.index(f.category), f.label)
+
+
+def _check(original: str, settings, lists: WorkspaceLists, *, field: str, target_words: int | None,
+           language: str = "en", extras: Sequence[Extra] = ()):  # fmt: skip
+    """One text's backends, findings (marked with ``field``, on the original characters) and
+    signals."""
     if not isinstance(original, str):
         original = "" if original is None else str(original)
     seen = shadow(original)
@@ -167,9 +252,12 @@ def _check(
     findings: list[Finding] = []
     signals: dict = {}
 
-    statuses, tox = run_toxicity(text, settings, sents, language=language)
+    # A slug's words are joined by hyphens; the models read them as words (same offsets).
+    tox_text = text.replace("-", " ") if field == "slug" else text
+    statuses, tox = run_toxicity(tox_text, settings, sentences(tox_text) if field == "slug" else sents,
+                                 language=language)  # fmt: skip
     backends += statuses
-    findings += tox
+    findings += [replace(f, text=text[f.start : f.end]) for f in tox] if field == "slug" else tox
 
     def rule_backend(name: str, fn, into: list[Finding] = findings) -> None:
         try:
@@ -181,6 +269,8 @@ def _check(
 
     def bias():
         out = bias_rules().match(text, toks, norms)
+        if field != "body":
+            return out
         sig = gender_coded().signal(text, toks, norms)
         signals["gender_coded"] = sig
         f = _gender_coded_finding(sig)
@@ -205,13 +295,14 @@ def _check(
             ))  # fmt: skip
 
     covered("bias-rules", bias_rules(), bias)
-    rule_backend("pii", lambda: _pii(text))
+    rule_backend("pii", lambda: _pii(text, lists.own_domains))
     covered("claims", claims_rules(), lambda: claims_rules().match(text, toks, norms))
-    if any(str(t).strip() for t in settings.studio_banned_terms or []):
-        rule_backend("banned-terms", lambda: _banned(text, toks, norms, settings))
+    if lists.banned_terms:
+        rule_backend("banned-terms", lambda: _banned(text, toks, norms, lists.banned_terms))
     else:
         backends.append(BackendStatus("banned-terms", "skipped", "no banned terms configured", "rules"))
-    rule_backend("quality", quality)
+    if field == "body":
+        rule_backend("quality", quality)
     # The draft's own backends read the original text: the output language and the claims are
     # judged on what was written (folded accents would blur a language), and the claim ledger
     # stores positions in the revision's body.
@@ -219,17 +310,15 @@ def _check(
     for name, fn in extras:
         rule_backend(name, lambda fn=fn: fn(original), own)
 
-    allowlist = list(settings.studio_allowlist or [])
+    allowlist = list(lists.allowlist)
     findings, dropped = _apply_allowlist(text, findings, allowlist)
     own, dropped_own = _apply_allowlist(original, own, allowlist)
     if dropped + dropped_own:
         signals["allowlisted"] = dropped + dropped_own
     findings = [_on_original(f, seen) for f in findings] + _invisible_findings(original) + own
-    findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category), f.label))
-    warn, block = policy.thresholds(settings)
-    signals["thresholds"] = {"warn": warn, "block": block}
-    verdict = policy.decide(findings, backends, settings)
-    return Report(verdict, backends, findings, signals)
+    if field != "body":
+        findings = [replace(f, field=field) for f in findings]
+    return backends, findings, signals
 
 
 def _on_original(f: Finding, seen: Shadow) -> Finding:
@@ -260,8 +349,8 @@ def _invisible_findings(original: str) -> list[Finding]:
     return out
 
 
-def _pii(text):
-    return find_pii(text)
+def _pii(text, own_domains=()):
+    return find_pii(text, own_domains)
 
 
 def _quality(text, target_words, sents, toks):
@@ -278,7 +367,7 @@ def backend_statuses(settings=None, *, load: bool = False) -> list[BackendStatus
         out = [BackendStatus("toxicity", "unavailable", f"{type(exc).__name__}: {exc}", "primary")]
     for name in ("bias-rules", "pii", "claims"):
         out.append(BackendStatus(name, "ran", "offline rules", "rules"))
-    n = len([t for t in settings.studio_banned_terms or [] if str(t).strip()])
+    n = len(workspace_lists(settings).banned_terms)
     out.append(
         BackendStatus("banned-terms", "ran", f"{n} term(s)", "rules")
         if n

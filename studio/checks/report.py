@@ -2,8 +2,15 @@
 
 `Report.to_dict()` is the JSON contract of `python -m studio check --json` and of the stored
 report: ``{"verdict", "backends": [{"name", "status", "reason", ...}], "findings": [{"category",
-"label", "start", "end", "text", "severity", "score", "suggestions", "rule", ...}], ...}``.
-Extra keys ("tier", "note", "signals") may be added; the listed ones never change meaning.
+"label", "start", "end", "text", "severity", "score", "suggestions", "rule", "field", ...}],
+"acknowledgements": [...], ...}``. Extra keys ("tier", "note", "advice", "acknowledge",
+"signals") may be added; the listed ones never change meaning.
+
+``field`` names where a finding is: ``body`` (the Markdown text) or one of the publishing fields
+(:data:`FIELDS`); ``start``/``end`` are offsets into that field's text (tags and categories are
+checked as one line, joined by ``", "``). ``severity`` is what the verdict policy
+(``policy.POLICY``) made of the finding: ``block``, ``warn`` or ``info`` (shown as a note, never
+counted in the verdict).
 """
 
 from __future__ import annotations
@@ -11,18 +18,40 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Category = Literal["toxicity", "bias", "pii", "claims", "banned", "quality", "voice", "language"]
+Category = Literal["toxicity", "bias", "pii", "claims", "banned", "quality", "tone", "voice", "language"]
 Severity = Literal["info", "warn", "block"]
 Verdict = Literal["pass", "warn", "block", "unavailable"]
 Status = Literal["ran", "unavailable", "skipped"]
 
-CATEGORIES: tuple[str, ...] = ("toxicity", "bias", "pii", "claims", "banned", "quality", "voice", "language")
+CATEGORIES: tuple[str, ...] = ("toxicity", "bias", "pii", "claims", "banned", "quality", "tone", "voice", "language")
+#: What a person reads for each category.
+CATEGORY_LABELS = {
+    "toxicity": "Toxicity",
+    "bias": "Bias",
+    "pii": "Personal data",
+    "claims": "Claims",
+    "banned": "Banned terms",
+    "quality": "Quality",
+    "tone": "Tone",
+    "voice": "Brand voice",
+    "language": "Language",
+}
+#: Where a finding can be: the body, then the publishing fields in the order the CMS shows them.
+FIELDS: tuple[str, ...] = ("body", "title", "slug", "excerpt", "meta_description", "tags", "categories")
+FIELD_LABELS = {
+    "body": "Text",
+    "title": "Title",
+    "slug": "Slug",
+    "excerpt": "Excerpt",
+    "meta_description": "Meta description",
+    "tags": "Tags",
+    "categories": "Categories",
+}
+SEVERITY_LABELS = {"block": "blocks", "warn": "warning", "info": "note"}
 SEVERITIES: tuple[str, ...] = ("info", "warn", "block")
 VERDICTS: tuple[str, ...] = ("pass", "warn", "block", "unavailable")
 
 SEVERITY_RANK = {"info": 0, "warn": 1, "block": 2}
-# What people read for a severity (exports and the CLI keep the codes).
-SEVERITY_LABELS = {"info": "Note", "warn": "Warning", "block": "Blocks approval"}
 
 
 @dataclass(frozen=True)
@@ -43,8 +72,16 @@ class Finding:
     suggestions: list[str] = field(default_factory=list)
     rule: str = ""
     note: str = ""
+    # Where the finding is (see FIELDS); offsets are into that field's text.
+    field: str = "body"
+    # What to do when no replacement is safe ("state the actual terms, or remove the claim").
+    advice: str = ""
+    # The acknowledgement an approval needs for it (policy.ACKNOWLEDGEMENTS key), or "".
+    acknowledge: str = ""
 
     def __post_init__(self) -> None:
+        if self.field not in FIELDS:
+            raise ValueError(f"unknown field {self.field!r}")
         if self.category not in CATEGORIES:
             raise ValueError(f"unknown category {self.category!r}")
         if self.severity not in SEVERITIES:
@@ -85,6 +122,8 @@ class Report:
     backends: list[BackendStatus] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     signals: dict[str, Any] = field(default_factory=dict)
+    # What an approval must acknowledge (policy.required_acknowledgements), in policy order.
+    acknowledgements: list[str] = field(default_factory=list)
     # The claim ledger a draft's check built (studio.claims.ledger entries), saved with the report
     # in the claims table; None when no ledger ran. Not part of the report's JSON.
     ledger: list[Any] | None = field(default=None, compare=False, repr=False)
@@ -116,6 +155,7 @@ class Report:
             "verdict": self.verdict,
             "backends": [b.to_dict() for b in self.backends],
             "findings": [f.to_dict() for f in self.findings],
+            "acknowledgements": list(self.acknowledgements),
             "signals": dict(self.signals),
         }
 
@@ -138,7 +178,13 @@ class Report:
                 suggestions=list(f.get("suggestions") or []),
                 rule=f.get("rule", ""),
                 note=f.get("note", ""),
+                field=f.get("field") or "body",
+                advice=f.get("advice", ""),
+                acknowledge=f.get("acknowledge", ""),
             )
             for f in data.get("findings", [])
         ]
-        return cls(data["verdict"], backends, findings, dict(data.get("signals") or {}))
+        return cls(
+            data["verdict"], backends, findings, dict(data.get("signals") or {}),
+            list(data.get("acknowledgements") or []),
+        )

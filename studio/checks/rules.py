@@ -12,12 +12,18 @@ A rule file::
         inflect: noun           # none (default) | noun: also plurals and possessives
         suggestions: [chair, chairperson]
         note: why this matters
-        # optional per rule: label, severity
+        advice: what to do when no suggestion fits
+        # optional per rule: label
     patterns:                  # optional raw regexes (case-insensitive), for numbers and symbols
       - id: age.age_limit
         regex: '...'
+        examples: [...]        # texts it must match (the suggestion test uses them)
         suggestions: [...]
         note: ...
+
+What a finding counts as (block, warn, note) is not rule data: the verdict policy decides it
+(``policy.POLICY``). A suggestion replaces exactly the matched words and never adds a fact,
+number, promise, name or claim (``tests/unit/checks/test_suggestions.py`` applies every one).
 
 Phrases match whole words only, case-insensitively; spaces and hyphens between words are
 interchangeable ("man-hours" = "man hours"), straight and curly apostrophes too. Word-only phrases
@@ -53,6 +59,7 @@ class Rule:
     severity: str
     suggestions: tuple[str, ...]
     note: str
+    advice: str = ""
 
 
 @dataclass
@@ -68,6 +75,14 @@ class RuleSet:
     # The languages the files' phrases are written in (each file's ``languages``; English when
     # a file does not say): the pipeline reports the rules as not covering any other language.
     languages: set[str] = field(default_factory=set)
+    # the phrases (every inflected form) of each rule, and the examples of each pattern rule
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def suggestions_for(self, rule_id: str, matched: str) -> list[str]:
+        """The suggestions a match of ``matched`` by ``rule_id`` offers (case as matched)."""
+        r = self.rules[rule_id]
+        return _match_case(list(self.phrase_suggestions.get((rule_id, normalize(matched)), r.suggestions)), matched)
 
     def match(self, text: str, toks: list[Span] | None = None, norms: list[str] | None = None) -> list[Finding]:
         """All non-overlapping matches, longest first at each position, in text order."""
@@ -100,7 +115,6 @@ class RuleSet:
             if start < last_end:
                 continue  # overlaps a longer/earlier match
             r = self.rules[rid]
-            sugg = self.phrase_suggestions.get((rid, normalize(text[start:end])), r.suggestions)
             out.append(
                 Finding(
                     category=r.category,
@@ -110,9 +124,10 @@ class RuleSet:
                     text=text[start:end],
                     severity=r.severity,
                     score=None,
-                    suggestions=_match_case(list(sugg), text[start:end]),
+                    suggestions=self.suggestions_for(rid, text[start:end]),
                     rule=r.id,
                     note=r.note,
+                    advice=r.advice,
                 )
             )
             last_end = end
@@ -174,6 +189,8 @@ def _inflect_suggestions(sugg: tuple[str, ...], base: str, form: str) -> tuple[s
 
 
 def _plural(s: str) -> str:
+    if s.endswith("person"):
+        return s[: -len("person")] + "people"
     if re.search(r"[^aeiou]y$", s):
         return s[:-1] + "ies"
     if re.search(r"(?:s|x|z|ch|sh)$", s):
@@ -195,16 +212,19 @@ def _load_file(path: Path, rs: RuleSet) -> None:
             severity=item.get("severity", default_sev),
             suggestions=tuple(str(s) for s in item.get("suggestions", [])),
             note=str(item.get("note", "")).strip(),
+            advice=str(item.get("advice", "")).strip(),
         )
         if rule.id in rs.rules:
             raise ValueError(f"{path.name}: duplicate rule id {rule.id}")
         rs.rules[rule.id] = rule
+        forms = rs.phrases.setdefault(rule.id, [])
         for phrase in item.get("phrases", []):
             own: tuple[str, ...] | None = None
             if isinstance(phrase, dict):  # {phrase: [suggestions]}
                 ((phrase, own),) = phrase.items()
                 own = tuple(str(s) for s in own or [])
             for form in inflections(str(phrase), item.get("inflect", "none")):
+                forms.append(form)
                 add_phrase(rs, form, rule.id)
                 base_sugg = own if own is not None else rule.suggestions
                 if own is not None or form != str(phrase):
@@ -217,8 +237,12 @@ def _load_file(path: Path, rs: RuleSet) -> None:
             severity=item.get("severity", default_sev),
             suggestions=tuple(str(s) for s in item.get("suggestions", [])),
             note=str(item.get("note", "")).strip(),
+            advice=str(item.get("advice", "")).strip(),
         )
+        if rule.id in rs.rules:
+            raise ValueError(f"{path.name}: duplicate rule id {rule.id}")
         rs.rules[rule.id] = rule
+        rs.examples[rule.id] = [str(e) for e in item.get("examples", []) or []]
         rs.regexes.append((re.compile(item["regex"], re.IGNORECASE), rule.id))
 
 
@@ -261,7 +285,9 @@ def claims_rules() -> RuleSet:
     return load_rules(CLAIMS_FILES)
 
 
-def term_rules(terms: list[str], *, category: str, label: str, severity: str, note: str) -> RuleSet:
+def term_rules(
+    terms: list[str], *, category: str, label: str, severity: str, note: str, advice: str = ""
+) -> RuleSet:
     """A rule set for an admin list of terms (banned terms): one rule per term."""
     rs = RuleSet()
     for term in terms:
@@ -269,7 +295,7 @@ def term_rules(terms: list[str], *, category: str, label: str, severity: str, no
         if not term:
             continue
         rid = f"{category}.{normalize(term)}"
-        rs.rules[rid] = Rule(rid, category, label, severity, (), note)
+        rs.rules[rid] = Rule(rid, category, label, severity, (), note, advice)
         add_phrase(rs, term, rid)
     return rs
 

@@ -1,13 +1,15 @@
-"""Runs the check pipeline on a revision and stores the report with it.
+"""Runs the checks on what a draft ships (the revision's text and the draft's publishing fields)
+and stores the report with the revision.
 
 The pipeline is slow next to a database write (a model is loaded and run), so it never runs
 inside a write transaction: holding SQLite's write lock while it runs would make every other
-writer wait for it. `run_checks` keeps its role (check a revision, store the report) and takes
-the report when the caller ran the pipeline beforehand (`check_text`; for a draft's text
-`draft_checks`, read in a short read and run outside any transaction, which also builds the
-claim ledger stored with the report);
-`check_after_commit` checks a revision added in the caller's transaction once that commits, and
-stores the report in a short transaction of its own.
+writer wait for it. `run_checks` keeps its role (check a revision and the draft's fields, store
+the report) and takes the report when the caller ran the pipeline beforehand (`check_text`; for a
+draft's text `draft_checks`, read in a short read and run outside any transaction, which also
+builds the claim ledger stored with the report); `check_after_commit` checks a revision added (or
+fields changed) in the caller's transaction once that commits, and stores the report in a short
+transaction of its own. A revision can have several reports (its fields changed later); the
+latest one counts (``latest_report``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from studio.checks.pipeline import Extra, Report, check
+from studio.checks.pipeline import Extra, Report, check_draft, field_texts
 from studio.claims.ledger import LedgerBackend, ledger_check
 from studio.claims.ledger import store as store_ledger
 from studio.config import Settings, get_settings
@@ -36,11 +38,13 @@ log = logging.getLogger(__name__)
 
 def check_text(
     body: str, settings: Settings | None = None, *, target_words: int | None = None, language: str = "en",
-    extras: Sequence[Extra] = (),
+    extras: Sequence[Extra] = (), fields: dict[str, str] | None = None,
 ) -> Report:  # fmt: skip
-    """The pipeline on ``body``; touches no database. Call it outside any transaction, with the
-    settings `settings_for_checks` read (a draft's text: `draft_checks`)."""
-    return check(body, settings or get_settings(), target_words=target_words, language=language, extras=extras)
+    """The pipeline on ``body`` and the publishing ``fields`` (`draft_fields`); touches no
+    database. Call it outside any transaction, with the settings `settings_for_checks` read (a
+    draft's text: `draft_checks`)."""
+    return check_draft(body, fields or {}, settings or get_settings(), target_words=target_words, language=language,
+                       extras=extras)  # fmt: skip
 
 
 def settings_for_checks(session: Session, settings: Settings | None = None) -> Settings:
@@ -49,24 +53,34 @@ def settings_for_checks(session: Session, settings: Settings | None = None) -> S
     return effective_settings(session, settings or get_settings())
 
 
+def draft_fields(draft: Draft) -> dict[str, str]:
+    """The publishing fields of ``draft`` as the texts the checks read."""
+    return field_texts({
+        "title": draft.title or "", "slug": draft.slug or "", "excerpt": draft.excerpt or "",
+        "meta_description": draft.meta_description or "", "tags": list(draft.tags or []),
+        "categories": list(draft.categories or []),
+    })  # fmt: skip
+
+
 @dataclass
 class DraftChecks:
-    """What a check of one draft's text needs, read in a short read (`draft_checks`): the
-    settings with the workspace's lists, the draft's language and length, and the draft's own
-    backends: its brand voice's rules, the output language, what a localised draft must keep,
+    """What a check of one draft needs, read in a short read (`draft_checks`): the settings with
+    the workspace's lists, the draft's language, length and publishing fields, and the draft's
+    own backends: its brand voice's rules, the output language, what a localised draft must keep,
     the claim ledger with the passages the draft was written from (studio/voices,
-    studio/languages, studio/claims). `run` touches no
-    database: call it outside any transaction."""
+    studio/languages, studio/claims). `run` touches no database: call it outside any
+    transaction."""
 
     settings: Settings
     target_words: int | None
     language: str
     extras: list[Extra]
     ledger: LedgerBackend
+    fields: dict[str, str]
 
-    def run(self, body: str) -> Report:
+    def run(self, body: str, fields: dict[str, str] | None = None) -> Report:
         report = check_text(body, self.settings, target_words=self.target_words, language=self.language,
-                            extras=self.extras)  # fmt: skip
+                            extras=self.extras, fields=self.fields if fields is None else fields)  # fmt: skip
         report.ledger = self.ledger.entries  # stored with the report (`store_report`)
         return report
 
@@ -78,7 +92,7 @@ def draft_checks(session: Session, draft: Draft, settings: Settings | None = Non
     extras = [voice_check(session, draft), language_check(language, settings), fidelity_check(session, draft)]
     extras = [e for e in extras if e is not None]
     extras.append((ledger.name, ledger))
-    return DraftChecks(settings, draft.target_words, language, extras, ledger)
+    return DraftChecks(settings, draft.target_words, language, extras, ledger, draft_fields(draft))
 
 
 def run_checks(
@@ -88,11 +102,13 @@ def run_checks(
     settings: Settings | None = None,
     *,
     report: Report | None = None,
+    fields: dict[str, str] | None = None,
 ) -> CheckReport:
-    """Check ``revision`` (or take ``report``, the pipeline's result for its body, run before the
-    transaction) and store the report with it."""
+    """Check ``revision``'s text and ``draft``'s publishing fields (or ``fields``) and store the
+    report; or take ``report``, the pipeline's result for them run before the transaction. The
+    draft's verdict follows it when ``revision`` is the current one."""
     if report is None:
-        report = draft_checks(session, draft, settings).run(revision.body)
+        report = draft_checks(session, draft, settings).run(revision.body, fields)
     return store_report(session, draft, revision, report)
 
 
@@ -118,6 +134,9 @@ def store_report(session: Session, draft: Draft, revision: Revision, report: Rep
             suggestions=list(f.suggestions or []),
             rule=f.rule or "",
             note=f.note or "",
+            field=f.field,
+            advice=f.advice or "",
+            acknowledge=f.acknowledge or "",
         )
         for f in report.findings
     ]
@@ -142,14 +161,22 @@ def check_after_commit(
     session: Session, draft: Draft, revision: Revision, settings: Settings | None = None
 ) -> None:
     """Check ``revision`` once the caller's transaction has committed, and store its report in a
-    short transaction of its own. Until then (or if storing fails) the revision has no report,
+    short transaction of its own; the publishing fields checked with it are the draft's as
+    committed. Until then (or if storing fails) the revision has no report,
     which reads as "needs manual review", never as passed; submitting checks again anyway."""
     engine = session.get_bind()
     draft_id, revision_id, body = draft.id, revision.id, revision.body
     plan = draft_checks(session, draft, settings)  # read now, in the caller's transaction
 
     def run() -> None:
-        report = plan.run(body)
+        try:  # the publishing fields as committed (the caller may change them after this call)
+            with session_scope(engine, read_only=True) as s:
+                stored = s.get(Draft, draft_id)
+                fields = draft_fields(stored) if stored is not None else {}
+        except Exception:  # noqa: BLE001 - unchecked until the next check (fail closed)
+            log.warning("the fields of draft %s could not be read for its checks", draft_id, exc_info=True)
+            return
+        report = plan.run(body, fields)
         try:
             with session_scope(engine) as s:
                 stored_draft, stored_revision = s.get(Draft, draft_id), s.get(Revision, revision_id)

@@ -205,7 +205,9 @@ def run_toxicity(
     detox_reason = ""
     try:
         findings += run_detoxify(text, sents, settings)
-        statuses.append(BackendStatus("detoxify", "ran", f"model '{settings.studio_toxicity_model}'", "primary"))
+        loaded = loaded_detoxify(settings)
+        how = f" ({loaded.runtime.describe()})" if loaded is not None else ""
+        statuses.append(BackendStatus("detoxify", "ran", f"model '{settings.studio_toxicity_model}'{how}", "primary"))
         detox_ran = True
     except Exception as exc:  # noqa: BLE001
         detox_reason = _reason(exc)
@@ -289,7 +291,10 @@ def toxicity_statuses(settings, *, load: bool = False) -> list[BackendStatus]:
     try:
         if load:
             m = load_detoxify(settings)
-            reason = f"loaded '{m.files.model_type}' from {m.files.checkpoint} (config {m.files.config_dir})"
+            reason = (
+                f"loaded '{m.files.model_type}' from {m.files.checkpoint} (config {m.files.config_dir}; "
+                f"{m.runtime.describe()})"
+            )
         else:
             m = loaded_detoxify(settings)
             files = resolve_detoxify_files(settings)

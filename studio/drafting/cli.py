@@ -1,4 +1,4 @@
-"""``python -m studio generate`` and ``drafts list``."""
+"""``python -m studio generate`` and ``drafts list|show|edit``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from studio.checks.cli import decode_input
+from studio.checks.policy import VERDICT_LABELS
+from studio.checks.report import FIELD_LABELS
 from studio.cli_support import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -21,10 +24,14 @@ from studio.cli_support import (
 from studio.config import get_settings
 from studio.db import session_scope
 from studio.drafting.brief import CONTENT_TYPES, DEFAULT_TEMPERATURE, LANGUAGES, Brief, BriefError
+from studio.drafting.detail import draft_detail
 from studio.drafting.providers import ProviderConfigError
-from studio.drafting.service import list_drafts
+from studio.drafting.service import edit_text, list_drafts
 from studio.drafting.writer import DraftRun, GenerationOutcome
 from studio.interrupts import exit_status, signals_as_interrupt
+from studio.publishing.derivation import CONTENT_FIELDS
+from studio.publishing.fields import EDITABLE_FIELDS
+from studio.publishing.service import update_publishing
 from studio.review.rules import STATUSES
 from studio.writing import cli as writing_cli
 from studio.voices.service import find_voice
@@ -62,13 +69,35 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     p.set_defaults(func=cmd_generate)
 
-    drafts = subparsers.add_parser("drafts", help="list drafts").add_subparsers(dest="drafts_command", required=True)
+    drafts = subparsers.add_parser("drafts", help="list, show and edit drafts").add_subparsers(
+        dest="drafts_command", required=True
+    )
     p = drafts.add_parser("list")
     p.add_argument("--status", choices=[s.value for s in STATUSES])
     p.add_argument("--limit", type=bounded_int(1, 100_000, "a number of drafts"), default=200)
     add_as(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_drafts_list)
+
+    p = drafts.add_parser("show", help="one draft: text, publishing fields, status and its latest check")
+    p.add_argument("draft_id", type=bounded_int(what="a draft number"))
+    add_as(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_drafts_show)
+
+    p = drafts.add_parser("edit", help="save a new text (a revision) or publishing fields; checks run again")
+    p.add_argument("draft_id", type=bounded_int(what="a draft number"))
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--from-file", metavar="FILE", help="the new Markdown text (- for stdin)")
+    what.add_argument("--field", action="append", metavar="NAME=VALUE",
+                      help=f"a publishing field ({', '.join(EDITABLE_FIELDS)}); tags and categories "
+                           "comma-separated; repeat for several")
+    add_as(p, required=True)
+    p.add_argument("--expected-version", type=bounded_int(what="a version number"), default=None,
+                   help="refuse if the draft changed since you saw this version")
+    p.add_argument("--note", default="", help="what changed (kept with the revision)")
+    p.add_argument("--json", action="store_true", help="print the draft and its new report as JSON")
+    p.set_defaults(func=cmd_drafts_edit)
 
 
 def _flag(field: str) -> str:
@@ -180,4 +209,73 @@ def cmd_drafts_list(args: argparse.Namespace) -> int:
         print(f"{r.id:>6}  v{r.version:<3} {state:<20} {r.content_type:<6} {r.author:<12} {r.title}")
     if not rows:
         print("No drafts.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_detail(view: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(view.as_dict(), ensure_ascii=False))
+        return
+    print(f"Draft {view.id} · {view.status} · version {view.version} · revision {view.revision or '—'}")
+    for name in CONTENT_FIELDS:
+        value = view.publishing[name]
+        shown = ", ".join(value) if isinstance(value, list) else value
+        stale = "  (may be out of date)" if name in view.stale_fields else ""
+        print(f"  {FIELD_LABELS[name]:<17} {shown}{stale}")
+    if view.verdict is None:
+        print("Checks: not run")
+        return
+    print(f"Checks: {VERDICT_LABELS.get(view.verdict, view.verdict)}")
+    for f in view.findings:
+        where = FIELD_LABELS.get(f.field, f.field)
+        print(f"  [{f.severity}] {where}: {f.category}/{f.label} {f.text!r}")
+    if view.acknowledgements:
+        print("To approve, acknowledge: " + ", ".join(view.acknowledgements))
+
+
+def cmd_drafts_show(args: argparse.Namespace) -> int:
+    with session_scope(open_engine()) as session:
+        view = draft_detail(session, args.draft_id, actor_for(session, args.as_user))
+    _print_detail(view, args.json)
+    return EXIT_OK
+
+
+def _fields(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name:
+            raise CliError(f"--field: expected NAME=VALUE, got {pair!r}", EXIT_USAGE)
+        if name not in EDITABLE_FIELDS:
+            raise CliError(f"--field: unknown field {name!r}; one of {', '.join(EDITABLE_FIELDS)}", EXIT_USAGE)
+        out[name] = value
+    return out
+
+
+def cmd_drafts_edit(args: argparse.Namespace) -> int:
+    fields = _fields(args.field) if args.field else None
+    body = None
+    if args.from_file is not None:
+        name = "standard input" if args.from_file == "-" else args.from_file
+        try:
+            if args.from_file == "-":
+                data = sys.stdin.buffer.read()
+            else:
+                with open(args.from_file, "rb") as fh:
+                    data = fh.read()
+            body = decode_input(data, name)
+        except OSError as exc:
+            raise CliError(f"--from-file: cannot read {args.from_file}: {exc.strerror or exc}", EXIT_USAGE) from exc
+        except ValueError as exc:  # not UTF-8: said, nothing saved
+            raise CliError(f"--from-file: {exc}", EXIT_USAGE) from exc
+    with session_scope(open_engine()) as session:
+        actor = actor_for(session, args.as_user)
+        if body is not None:
+            edit_text(session, args.draft_id, actor, body, args.expected_version, note=args.note)
+        else:
+            update_publishing(session, args.draft_id, actor, fields or {}, args.expected_version, note=args.note)
+    with session_scope(open_engine()) as session:
+        view = draft_detail(session, args.draft_id, actor_for(session, args.as_user))
+    _print_detail(view, args.json)
     return EXIT_OK

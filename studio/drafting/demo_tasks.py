@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from typing import Any
 
 _TASK = re.compile(r"^Task:\s*(.+)$", re.MULTILINE)
 _POINT_LINE = re.compile(r"^\s{4}-\s+(.+)$", re.MULTILINE)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio.audit.service import timeline
+from studio.checks.policy import required_acknowledgements
 from studio.checks.service import latest_report
 from studio.config import get_settings
 from studio.drafting.brief import CONTENT_TYPES, FORMALITY, LANGUAGES
@@ -21,7 +22,7 @@ from studio.drafting.schemas import (
 )
 from studio.drafting.service import get_draft
 from studio.models import Comment, Draft, Generation, User
-from studio.publishing.service import publishing_values
+from studio.publishing.service import publishing_values, stale_fields
 from studio.review.assignment import reviewer_activity
 from studio.review.rules import available_actions, edit_refusal, review_started, withdraw_refusal
 from studio.review.state import review_state
@@ -43,6 +44,7 @@ def draft_detail(session: Session, draft_id: int, actor: Any) -> DraftDetail:
         for e in events
     ]
     author = names.get(draft.author_id, "") or "—"
+    rows = sorted(report.findings, key=lambda f: f.id) if report else []
     return DraftDetail(
         id=draft.id,
         title=draft.title or draft.topic,
@@ -75,9 +77,13 @@ def draft_detail(session: Session, draft_id: int, actor: Any) -> DraftDetail:
         signals=dict(report.signals or {}) if report else {},
         findings=[
             FindingView(f.id, f.category, f.label, f.start, f.end, f.text, f.severity, f.score,
-                        list(f.suggestions or []), f.note, f.rule)
-            for f in (report.findings if report else [])
+                        list(f.suggestions or []), f.note, f.rule, f.field or "body", f.advice or "",
+                        f.acknowledge or "")
+            for f in rows
         ],
+        stale_fields=stale_fields(draft),
+        acknowledgements=required_acknowledgements(rows),
+        checked_at=report.created_at if report else None,
     )
 
 
@@ -120,7 +126,8 @@ def _generations(session: Session, draft_id: int) -> list[GenerationView]:
     return [
         GenerationView(
             g.provider, g.model, g.created_at, g.time_to_first_token_ms, g.total_time_ms, g.prompt_tokens,
-            g.completion_tokens, g.error, dict(g.parameters or {}), list(g.prompt_messages or []),
+            g.completion_tokens, g.error, dict(g.parameters or {}), list(g.prompt_messages or []), g.id,
+            g.attempt_text,
         )  # fmt: skip
         for g in rows
     ]

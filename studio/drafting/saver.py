@@ -5,8 +5,10 @@ and revise-by-instruction can too):
 
 - `StreamSaver`: give it each piece as it arrives (`add`); a background thread saves the text so
   far every few seconds, or sooner when a paragraph ends, as one "partial" revision of the draft
-  that every later save rewrites. A process killed mid-stream (SIGKILL, a crashed server) keeps
-  the brief and the text up to the last save. The streaming loop never waits for the database.
+  that every later save rewrites (or, for a regeneration of a complete text, as the run's
+  attempt on its Generation record, so the current text stays as it is). A process killed
+  mid-stream (SIGKILL, a crashed server) keeps the brief and the text up to the last save. The
+  streaming loop never waits for the database.
 - `save_with_retries(engine, write)`: the final save, tried again when the database is busy,
   full or unreachable.
 - `write_recovery_file(...)`: when every try failed, the brief and the text go to a Markdown file
@@ -65,9 +67,12 @@ class StreamSaver:
         every: float = SAVE_EVERY_SECONDS,
         min_gap: float = MIN_SECONDS_BETWEEN_SAVES,
         generation_id: int | None = None,
+        attempt: bool = False,
     ) -> None:
         self.engine, self.draft_id, self.actor_id = engine, draft_id, actor_id
         self.generation_id = generation_id
+        #: Save the text as the Generation's attempt instead of a revision (needs generation_id).
+        self.attempt = attempt and generation_id is not None
         self.every, self.min_gap = every, min_gap
         #: The revision the saves write; None until the first save.
         self.revision_id: int | None = None
@@ -111,7 +116,11 @@ class StreamSaver:
     def _save(self, text: str, length: int) -> None:
         try:
             with session_scope(self.engine) as session:
-                saved = save_partial_text(session, self.draft_id, self.actor_id, self.revision_id, text, self.generation_id)
+                if self.attempt:
+                    saved = save_attempt_text(session, self.generation_id, text)
+                else:
+                    saved = save_partial_text(session, self.draft_id, self.actor_id, self.revision_id, text,
+                                              self.generation_id)  # fmt: skip
             self.revision_id = saved  # only once committed
             self._committed_length = length
             self.saves += 1
@@ -163,6 +172,14 @@ def save_partial_text(
     )
     session.execute(update(DraftSearch).where(DraftSearch.draft_id == draft_id).values(body=body))
     return revision_id
+
+
+def save_attempt_text(session: Any, generation_id: int | None, text: str) -> None:
+    """The text so far of a regeneration that must not touch the current text, on its
+    Generation record (an attempt that can be viewed or restored if the run never finishes).
+    Returns None: no revision is written."""
+    body = storable_text(text)[:MAX_BODY_CHARS]
+    session.execute(update(Generation).where(Generation.id == generation_id).values(attempt_text=body))
 
 
 def save_with_retries(

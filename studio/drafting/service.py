@@ -11,11 +11,13 @@ from studio.accounts.permissions import active, authorize, can, require
 from studio.audit.service import record
 from studio.checks.report import Report
 from studio.checks.service import check_after_commit, store_report
-from studio.content import HTML_VERSION, render_html, storable_text, title_from_markdown
+from studio.content import HTML_VERSION, render_html, storable_text
 from studio.drafting.brief import Brief
 from studio.drafting.schemas import DraftRow, SavedRevision
 from studio.errors import InputError, NotFound, PermissionDenied, VersionConflict
-from studio.models import AuditEvent, Draft, Finding, Generation, Revision, User, utcnow
+from studio.models import AuditEvent, Draft, ExportItem, Generation, Revision, User, utcnow
+from studio.publishing.derivation import CONTENT_FIELDS, refresh, text_values
+from studio.publishing.fields import PUBLISHING_UPDATED
 from studio.review.rules import DraftStatus, edit_refusal
 from studio.search import index_draft
 from studio.validation import storable
@@ -145,15 +147,52 @@ def _take_text(
     draft.incomplete = reason == "partial"
     if reason != "partial":
         draft.last_error = None
-    # The title follows the text's first heading until someone sets it by hand.
-    if not draft.title or reason == "generated" or draft.title == title_from_markdown(previous_body)[:TITLE_MAX_CHARS]:
-        draft.title = title_from_markdown(body)[:TITLE_MAX_CHARS] or draft.title
+    refresh_fields(session, draft, previous_body, body)
     draft.updated_at = utcnow()
     index_draft(session, draft)
     if report is not None:
         store_report(session, draft, revision, report)
     elif run_checks and body.strip():
         check_after_commit(session, draft, revision)
+
+
+def was_exported(session: Session, draft: Draft) -> bool:
+    """Whether ``draft`` went out in an export (its slug is then fixed)."""
+    if draft.status == DraftStatus.EXPORTED:
+        return True
+    return session.scalar(select(ExportItem.id).where(ExportItem.draft_id == draft.id).limit(1)) is not None
+
+
+def _field_state(session: Session, draft: Draft) -> dict[str, Any]:
+    """``draft.field_state``; for a draft saved before fields had a state, the fields a person
+    changed (from the audit trail) count as set by hand."""
+    state = dict(draft.field_state or {})
+    if state or draft.id is None:
+        return state
+    events = session.scalars(
+        select(AuditEvent.data).where(AuditEvent.draft_id == draft.id, AuditEvent.action == PUBLISHING_UPDATED)
+    )
+    for data in events:
+        for name in (data or {}).get("changed") or []:
+            if name in CONTENT_FIELDS:
+                state[name] = {"by": "person"}
+    return state
+
+
+def refresh_fields(session: Session, draft: Draft, previous_body: str, body: str) -> tuple[str, ...]:
+    """Derive the publishing fields again from the new text unless a person set them (those are
+    marked "may be out of date" when their source changed); returns the stale fields."""
+    old_text = text_values(draft, previous_body)
+    new_text = text_values(draft, body)
+    current = {name: getattr(draft, name) for name in CONTENT_FIELDS}
+    state = _field_state(session, draft)
+    for name, st in state.items():  # states read from the audit trail have no basis yet
+        st.setdefault("basis", old_text[name] if name != "slug" else current["slug"])
+    result = refresh(current, state, old_text, new_text, slug_frozen=bool(previous_body) and was_exported(session, draft))
+    for name, value in result.values.items():
+        setattr(draft, name, value[:TITLE_MAX_CHARS] if name == "title" else value)
+    draft.field_state = result.state
+    return result.stale
 
 
 def guard_view(actor: Any, draft: Any) -> None:
@@ -185,6 +224,7 @@ _DONE = {
     "draft.edited": "edited",
     "draft.suggestion_applied": "applied a suggestion to",
     "draft.generated": "regenerated",
+    "draft.restored_attempt": "restored an unfinished generation of",
     "draft.publishing_updated": "changed the publishing fields of",
     "review.withdraw": "withdrew",
     "review.assign": "assigned a reviewer to",
@@ -193,6 +233,7 @@ _DONE = {
     "draft.revised_by_instruction": "revised",
     "draft.variant_kept": "changed the text of",
     "draft.outline_saved": "changed the outline of",
+    "review.reopen": "sent back to review",
 }
 
 
@@ -336,41 +377,22 @@ def generations_for(session: Session, draft_id: int, actor: Any) -> list[Generat
     )
 
 
-def apply_suggestion(
-    session: Session,
-    draft_id: int,
-    actor: Any,
-    finding_id: int,
-    suggestion: str,
-    expected_version: int | None,
-) -> Revision:
-    """Replace a finding's words with one of its suggestions: a new revision, checked again."""
+def restore_attempt(
+    session: Session, draft_id: int, actor: Any, generation_id: int, expected_version: int | None
+) -> SavedRevision:
+    """Make the fragment of a failed or stopped regeneration the current text (a new revision,
+    checked again). The draft is then incomplete, as after any unfinished generation, until the
+    text is finished by an edit or a new generation."""
     draft = get_draft(session, draft_id, actor)
-    finding = session.get(Finding, finding_id)
-    current = draft.current_revision
-    if finding is None or current is None or finding.report.revision_id != current.id:
-        raise DraftInputError("That finding belongs to an older revision; reload to see the current one.")
-    if suggestion not in (finding.suggestions or []):
-        raise DraftInputError("That suggestion is not one the check offered.")
-    body = current.body
-    if body[finding.start : finding.end] != finding.text:
-        raise DraftInputError("The text at that place has changed; reload to see the current findings.")
-    replacement = _match_case(finding.text, suggestion)
-    new_body = body[: finding.start] + replacement + body[finding.end :]
-    return edit_text(
-        session,
-        draft_id,
-        actor,
-        new_body,
-        expected_version,
-        reason="suggestion_applied",
-        note=f"“{finding.text}” → “{replacement}” ({finding.category}: {finding.label})",
-    )
-
-
-def _match_case(original: str, suggestion: str) -> str:
-    if original.isupper() and len(original) > 1:
-        return suggestion.upper()
-    if original[:1].isupper():
-        return suggestion[:1].upper() + suggestion[1:]
-    return suggestion
+    generation = session.get(Generation, generation_id)
+    if generation is None or generation.draft_id != draft.id or not generation.attempt_text:
+        raise DraftInputError("That attempt has no text to restore.")
+    when = f"{generation.created_at:%Y-%m-%d %H:%M} UTC"
+    revision = edit_text(
+        session, draft_id, actor, generation.attempt_text, expected_version, reason="restored_attempt",
+        note=f"Restored the unfinished generation of {when}.",
+    )  # fmt: skip
+    draft.incomplete = True
+    draft.last_error = generation.error
+    session.flush()
+    return SavedRevision(revision.number, draft.version)

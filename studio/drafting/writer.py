@@ -10,11 +10,18 @@ them). Nothing waits for the end to be saved:
   paragraph ends), so a killed process keeps the brief and the text up to the last save;
 - whatever ends the stream (the end, a provider error, a dropped connection, the person
   stopping, Ctrl-C, SIGTERM or SIGHUP in the CLI), the run ends with one last save: the text
-  exactly as streamed, the generation record, the checks' report (run before that save, outside
-  any transaction). A failure leaves the draft marked incomplete with the error in words;
+  exactly as streamed, the publishing fields derived from it and the generation record; the
+  text and its fields are checked once that save has committed, outside any transaction
+  (`checks.service.check_after_commit`). A failure leaves the draft marked incomplete with the
+  error in words;
 - a reply longer than a draft may be is cut at the limit, marked where it was cut, and saved;
 - if the last save fails even after retries, the brief and the text go to a recovery file whose
   path the error message names.
+
+A regeneration of a draft that has a complete text leaves that text as it is until the run
+succeeds: the text so far is saved with the run's Generation record (its *attempt*), not as a
+revision, so a failed, stopped or killed regeneration keeps the current revision untouched and
+its fragment as an attempt that can be viewed or restored (`drafting.service.restore_attempt`).
 """
 
 from __future__ import annotations
@@ -24,15 +31,12 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
 from studio.accounts.permissions import authorize
 from studio.audit.service import record
-from studio.checks.report import Report
-from studio.checks.service import draft_checks
 from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
@@ -54,6 +58,7 @@ from studio.drafting.saver import (
     save_with_retries,
     write_recovery_file,
 )
+from studio.drafting.schemas import GenerationOutcome
 from studio.drafting.service import (
     MAX_BODY_CHARS,
     add_revision,
@@ -88,49 +93,6 @@ class ReplyTooLong(Exception):
     """The reply passed MAX_BODY_CHARS; the run stopped reading it there."""
 
 
-@dataclass
-class GenerationOutcome:
-    draft_id: int
-    draft_version: int
-    revision_number: int | None
-    status: str
-    incomplete: bool
-    text: str
-    provider: str
-    model: str
-    provider_label: str
-    temperature: float | None
-    error: str | None = None
-    time_to_first_token_ms: float | None = None
-    total_time_ms: float | None = None
-    usage: dict[str, int] = field(default_factory=dict)
-    #: Where the brief and the text were written when the database could not take them.
-    recovery_file: str | None = None
-    # The brand voice's match score of the text ({"score", "features"}), and the passages cited.
-    voice_match: dict[str, Any] | None = None
-    citations: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "draft_id": self.draft_id,
-            "status": self.status,
-            "incomplete": self.incomplete,
-            "revision": self.revision_number,
-            "text": self.text,
-            "provider": self.provider,
-            "provider_label": self.provider_label,
-            "model": self.model,
-            "temperature": self.temperature,
-            "error": self.error,
-            "time_to_first_token_ms": self.time_to_first_token_ms,
-            "total_time_ms": self.total_time_ms,
-            "usage": self.usage,
-            "recovery_file": self.recovery_file,
-            "voice_match": self.voice_match,
-            "citations": self.citations,
-        }
-
-
 class DraftRun:
     """One generation. Use `stream()` once (or `run()`); read `outcome` afterwards."""
 
@@ -162,6 +124,8 @@ class DraftRun:
         self.generation_id: int | None = None
         self.draft_version: int | None = None
         self.saver: StreamSaver | None = None
+        #: A regeneration of a draft with a complete text: that text stays until this run succeeds.
+        self.keeps_text = False
 
     def start(self) -> int:
         """Save the draft with its brief, marked as being written, and its Generation record;
@@ -174,7 +138,8 @@ class DraftRun:
         with session_scope(self.engine) as session:
             actor = authorize(session, _Ref(self.actor_id), "draft.create")
             draft = self._draft(session, actor)
-            draft.incomplete, draft.last_error = True, IN_PROGRESS
+            if not self.keeps_text:
+                draft.incomplete, draft.last_error = True, IN_PROGRESS
             if self.brief.context is not None and self.brief.context.grounded:
                 # Saved before the text: the claim ledger checks the text against them.
                 save_draft_passages(session, draft.id, self.brief.context.passages)
@@ -200,7 +165,9 @@ class DraftRun:
         recorder = RequestRecorder()
         messages = build_messages(self.brief)
         chat = get_chat_model(self.settings, self.choice, temperature=self.brief.temperature, seed=self.seed)
-        self.saver = saver = StreamSaver(self.engine, self.draft_id, self.actor_id, generation_id=self.generation_id)
+        self.saver = saver = StreamSaver(
+            self.engine, self.draft_id, self.actor_id, generation_id=self.generation_id, attempt=self.keeps_text
+        )
         chunks = _recording(chat.stream(messages), recorder)
         try:
             for chunk in chunks:
@@ -282,15 +249,16 @@ class DraftRun:
         if error is not None and not params and not self.choice.is_demo:
             # The request may not have gone out; record what we would have sent.
             params = self._planned_params()
-        # The checks run here, before the save's transaction, never inside it.
-        report, voice_match = self._check(text, complete=error is None) if text.strip() else (None, None)
+        # The voice match is measured here, before the save's transaction; the checks run once the
+        # save has committed (`add_revision`), so they read the publishing fields as saved.
+        voice_match = self._measure_voice(text) if text.strip() else None
         # Fields derived from the text now (instant); the model's proposal follows in the
         # background, so nobody waits for a second model call after the text is done.
         derived = derive_fields(self.brief, text) if error is None and text else None
         revision_id = self.saver.revision_id if self.saver is not None else None
 
         def write(session: Any) -> GenerationOutcome:
-            return self._write(session, text, message, error, revision_id, report, derived, params, usage,
+            return self._write(session, text, message, error, revision_id, derived, params, usage,
                                ttft_ms, total_ms)  # fmt: skip
 
         outcome, failure = save_with_retries(self.engine, write)
@@ -301,55 +269,64 @@ class DraftRun:
             self._refine_in_background(outcome.draft_id, text, derived)
         return outcome
 
-    def _check(self, text: str, *, complete: bool) -> tuple[Report | None, dict[str, Any] | None]:
-        """The checks' report of a complete text and the voice match of any text: a short read
-        (the workspace's lists, the draft's voice and passages), then the pipeline with no
-        transaction open. The voice match is a figure shown with the text: when it cannot be
-        read the text is saved without it."""
+    def _measure_voice(self, text: str) -> dict[str, Any] | None:
+        """The voice match of the text, a figure shown with it: a short read (the draft's voice),
+        then the measure. When it cannot be read the text is saved without it."""
         try:
             with session_scope(self.engine) as session:
                 draft = session.get(Draft, self.draft_id)
                 assert draft is not None
-                plan = draft_checks(session, draft, self.settings) if complete else None
-                voice_match = _voice_match(session, draft, text)
-        except Exception:  # noqa: BLE001 - a complete text's checks are not skipped: the caller sees it
-            if complete:
-                raise
+                return _voice_match(session, draft, text)
+        except Exception:  # noqa: BLE001 - a figure, not a check: the text is saved without it
             log.warning("the voice match of draft %s could not be measured", self.draft_id, exc_info=True)
-            return None, None
-        return (plan.run(text) if plan is not None else None), voice_match
+            return None
 
     def _write(
         self, session: Any, text: str, message: str | None, error: BaseException | None, revision_id: int | None,
-        report: Report | None, derived: PublishingFields | None, params: dict[str, Any], usage: dict[str, int],
+        derived: PublishingFields | None, params: dict[str, Any], usage: dict[str, int],
         ttft_ms: float | None, total_ms: float,
     ) -> GenerationOutcome:  # fmt: skip
-        """The last save, in one transaction (tried again by `save_with_retries`)."""
+        """The last save, in one transaction (tried again by `save_with_retries`). The text and
+        its fields are checked once it commits (`add_revision`'s after-commit check reads the
+        fields as committed, proposals included)."""
         actor = session.get(User, self.actor_id)
         draft = session.get(Draft, self.draft_id)
         assert actor is not None and draft is not None
+        # A failed regeneration of a complete text keeps it (and the brief it was written from).
+        kept = draft.current_revision if error is not None and self.keeps_text else None
+        if self.keeps_text and kept is None:
+            update_brief(session, draft, self.brief)
         reason = "generated" if error is None else "partial"
         note = "" if error is None else message or ""
         revision: Revision | None = None
-        if text and revision_id is not None:
+        if text and kept is None and revision_id is not None:
             revision = rewrite_revision(session, draft, session.get(Revision, revision_id), text, reason, note,
-                                        run_checks=False, report=report)  # fmt: skip
-        elif text:
-            revision = add_revision(session, draft, text, actor, reason, note=note, run_checks=False, report=report)
+                                        run_checks=error is None)  # fmt: skip
+        elif text and kept is None:
+            revision = add_revision(session, draft, text, actor, reason, note=note, run_checks=error is None)
         if derived is not None:
             apply_proposed_fields(session, draft, derived, actor=actor)
-        draft.incomplete = error is not None
-        draft.last_error = message
+        if kept is None:
+            draft.incomplete = error is not None
+            draft.last_error = message
         generation = session.get(Generation, self.generation_id)
         self._fill_generation(generation, revision, params, usage, ttft_ms, total_ms, message, error)
+        attempt = generation is not None and kept is not None and bool(text)
+        if generation is not None and self.keeps_text:
+            generation.attempt_text = text if attempt else None  # a text that became a revision is no attempt
+        data: dict[str, Any] = {"provider": self.choice.provider, "model": self.choice.model}
+        if kept is not None:
+            data.update(kept_revision=kept.number, attempt=self.generation_id if attempt else None)
         record(
             session, actor, "draft.generated" if error is None else "draft.generation_failed",
-            draft_id=draft.id, comment=message or "",
-            data={"provider": self.choice.provider, "model": self.choice.model},
+            draft_id=draft.id, comment=message or "", data=data,
         )  # fmt: skip
         session.flush()
-        return self._outcome(draft.version, revision.number if revision else None, draft.status, error is not None,
-                             text, message, params, usage, ttft_ms, total_ms)  # fmt: skip
+        outcome = self._outcome(draft.version, revision.number if revision else None, draft.status,
+                                bool(draft.incomplete), text, message, params, usage, ttft_ms, total_ms)  # fmt: skip
+        outcome.kept_revision = kept.number if kept is not None else None
+        outcome.attempt_id = self.generation_id if attempt else None
+        return outcome
 
     def _recover(
         self, text: str, message: str | None, failure: BaseException | None, params: dict[str, Any],
@@ -399,11 +376,14 @@ class DraftRun:
         )
 
     def _draft(self, session: Any, actor: User) -> Draft:
-        """The draft this run writes: a new one, or the one being retried with the brief as sent."""
+        """The draft this run writes: a new one, or the one being retried with the brief as sent
+        (a regeneration of a complete text takes the brief when it succeeds, see `_write`)."""
         if self.draft_id is None:
             return create_draft(session, self.brief, actor)
         draft = get_draft(session, self.draft_id, actor)
-        update_brief(session, draft, self.brief)
+        self.keeps_text = _complete(draft)
+        if not self.keeps_text:
+            update_brief(session, draft, self.brief)
         return draft
 
     def _fill_generation(
@@ -455,6 +435,12 @@ class _Ref:
 def _voice_match(session: Any, draft: Draft, text: str) -> dict[str, Any] | None:
     found = draft_voice_match(session, draft, text) if text else None
     return found.as_dict() if found is not None else None
+
+
+def _complete(draft: Draft) -> bool:
+    """Whether the draft has a complete text that a failed regeneration must not replace."""
+    current = draft.current_revision
+    return current is not None and bool(current.body.strip()) and not draft.incomplete
 
 
 def _recording(chunks: Iterator[Any], recorder: RequestRecorder) -> Iterator[Any]:

@@ -9,6 +9,7 @@ from datetime import timezone, tzinfo
 from types import MappingProxyType
 from typing import Any, Literal
 
+from studio.content import cms_body_html
 from studio.export.rows import ExportRow
 
 
@@ -94,6 +95,8 @@ def _iso_or_none(item: Item) -> str | None:
 
 _slug: Getter = lambda item: item.slug  # noqa: E731
 _html: Getter = lambda item: item.html  # noqa: E731
+# CMS themes print the post title as the page's heading: the body starts after it, with no H1.
+_cms_html: Getter = lambda item: cms_body_html(item.html, item.row.title)  # noqa: E731
 _disclosure: Getter = lambda item: item.disclosure  # noqa: E731
 _wp_author: Getter = lambda item: item.row.author_email or item.row.author_name  # noqa: E731
 
@@ -102,7 +105,7 @@ WORDPRESS = Preset(
     label="WordPress (WP All Import / WP Ultimate CSV Importer)",
     columns=MappingProxyType({
         "post_title":               _text("title"),
-        "post_content":             _html,
+        "post_content":             _cms_html,
         "post_excerpt":             _text("excerpt"),
         "post_name":                _slug,
         "post_status":              _text("publish_status"),
@@ -115,6 +118,8 @@ WORDPRESS = Preset(
     }),  # fmt: skip
     body_columns=frozenset({"post_content"}),
     notes=(
+        "post_content starts after the title: the leading title heading is dropped and any other "
+        "H1 becomes H2 (the theme prints the title as the page's H1). "
         "post_date is in the site time zone (Settings → Workspace), post_date_gmt the same moment "
         "in UTC. post_author is the author's e-mail address (People) when they have one, else "
         "their display name. "
@@ -129,7 +134,7 @@ HUBSPOT = Preset(
     columns=MappingProxyType({
         "name":             _text("title"),
         "slug":             _slug,
-        "postBody":         _html,
+        "postBody":         _cms_html,
         "postSummary":      _text("excerpt"),
         "metaDescription":  _text("meta_description"),
         "publishDate":      _date("iso"),
@@ -138,7 +143,11 @@ HUBSPOT = Preset(
         "authorEmail":      _text("author_email"),
     }),  # fmt: skip
     body_columns=frozenset({"postBody"}),
-    notes="publishDate is ISO 8601 with its UTC offset; tags are separated by ','.",
+    notes=(
+        "postBody starts after the title: the leading title heading is dropped and any other H1 "
+        "becomes H2 (the theme prints the title as the page's H1). publishDate is ISO 8601 with "
+        "its UTC offset; tags are separated by ','."
+    ),
 )
 
 # The generic fields, typed: JSON writes them as they are, the generic CSV as text.
@@ -181,7 +190,10 @@ GENERIC = Preset(
     columns=MappingProxyType({name: _as_cell(get) for name, get in _GENERIC_FIELDS.items()}),
     body_columns=frozenset({"body_html"}),
     disclosure_columns=frozenset({"ai_disclosure"}),
-    notes="Lists are separated by '|'; publish_date is ISO 8601 with offset, empty when unset.",
+    notes=(
+        "The body is kept as written (Markdown and its HTML, title heading included). Lists are "
+        "separated by '|'; publish_date is ISO 8601 with offset, empty when unset."
+    ),
 )
 
 JSON_PRESET = Preset(
@@ -191,8 +203,11 @@ JSON_PRESET = Preset(
     file_format="json",
     body_columns=frozenset({"body_html"}),
     disclosure_columns=frozenset({"ai_disclosure"}),
-    notes="An array of objects; tags and categories are arrays, publish_date null when unset. Citation marks "
-          "are removed: a site rendering JSON lays out its own source notes.",
+    notes=(
+        "The body is kept as written (Markdown and its HTML, title heading included). An array "
+        "of objects; tags and categories are arrays, publish_date null when unset. Citation marks "
+        "are removed: a site rendering JSON lays out its own source notes."
+    ),
     citations="remove",
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from studio.checks.policy import ACKNOWLEDGEMENTS
 from studio.cli_support import EXIT_OK, CliError, actor_for, add_as, bounded_int, open_engine
 from studio.db import session_scope
 from studio.models import User
@@ -31,6 +32,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--ack-claim", type=int, action="append", default=[], metavar="CLAIM_ID",
                    help="acknowledge a claim its sources do not fully support (repeat for each; "
                         "the ids: python -m studio claims DRAFT_ID)")
+    p.add_argument("--acknowledge", action="extend", nargs="+", default=[], metavar="CATEGORY",
+                   help=f"approve with warnings: tick each warned category ({', '.join(ACKNOWLEDGEMENTS)})")
     p.set_defaults(func=cmd_review)
 
 
@@ -47,6 +50,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             override_reason=args.override_reason or "",
             manual_review_confirmed=args.manual_review,
             acknowledged_claims=args.ack_claim,
+            acknowledged=args.acknowledge,
         )  # fmt: skip
         status, version, verdict = draft.status, draft.version, draft.check_verdict
     print(f"Draft {args.draft_id}: {status_label(status).lower()} (version {version}, checks: {verdict or '—'}).")

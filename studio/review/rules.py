@@ -91,6 +91,10 @@ TRANSITIONS: dict[str, Transition] = {
         # The author takes a submission back while nobody has started reviewing it
         # (withdraw_refusal); it is a draft again, theirs to change.
         Transition("withdraw", frozenset({_S.IN_REVIEW}), _S.DRAFT, "draft.withdraw", "withdrawn from review"),
+        # Not a button: what changing a field that ships does to an approved draft
+        # (publishing.service.update_publishing). The editor approves what will ship.
+        Transition("reopen", frozenset({_S.APPROVED, _S.EXPORTED}), _S.IN_REVIEW, "draft.edit_any",
+                   "sent back to review"),
     )
 }  # fmt: skip
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from studio.accounts.permissions import authorize, can, require
 from studio.audit.service import record
+from studio.checks.policy import ACKNOWLEDGEMENTS, acknowledgement_label, required_acknowledgements
 from studio.checks.report import Report
 from studio.checks.service import draft_checks, latest_report, run_checks
 from studio.claims.service import approval_guard as claims_guard
@@ -73,6 +74,7 @@ def transition(
     override_reason: str = "",
     manual_review_confirmed: bool = False,
     acknowledged_claims: Sequence[int] = (),
+    acknowledged: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Draft:
     settings = settings or get_settings()
@@ -94,7 +96,9 @@ def transition(
         draft.submitted_at = utcnow()
     comment = required_comment(spec, comment)
     if action == "approve":
-        data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed))
+        data.update(
+            _guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed, acknowledged)
+        )
         data.update(claims_guard(session, draft, acknowledged_claims))
     if action == "withdraw":
         refusal = withdraw_refusal(draft, actor, started=review_started(draft, reviewer_activity(session, draft)))
@@ -126,12 +130,12 @@ def transition(
 
 
 def _check_outside_the_transaction(session: Session, draft: Draft, settings: Settings) -> Report:
-    """Run the checks of the draft's current text with no transaction open, then take the draft
-    again, refusing if it changed meanwhile. The checks load and run a model; inside the write
-    transaction every other writer would wait for them."""
+    """Run the checks of the draft's current text and publishing fields with no transaction
+    open, then take the draft again, refusing if it changed meanwhile. The checks load and run a
+    model; inside the write transaction every other writer would wait for them."""
     seen, revision_id = draft.version, draft.current_revision_id
     body = draft.current_revision.body
-    plan = draft_checks(session, draft, settings)
+    plan = draft_checks(session, draft, settings)  # the text's settings, backends and publishing fields
     session.commit()  # only reads so far (and the command line's own account, when new)
     report = plan.run(body)
     session.refresh(draft)
@@ -170,6 +174,7 @@ def _guard_approve(
     settings: Settings,
     override_reason: str,
     manual_review_confirmed: bool,
+    acknowledged: Sequence[str] = (),
 ) -> dict[str, object]:
     if draft.author_id == actor.id and not settings.studio_allow_self_approval:
         raise PermissionDenied(
@@ -179,21 +184,55 @@ def _guard_approve(
     report = latest_report(session, draft.current_revision_id) if draft.current_revision_id else None
     verdict = report.verdict if report else "unavailable"
     data: dict[str, object] = {"verdict": verdict}
+    problems: list[str] = []  # every missing step at once, not one per attempt
     if verdict == "block":
         require(actor, "review.override_block")
         if not (override_reason or "").strip():
-            raise ReviewError(
-                "The checks blocked this draft. To approve it anyway, write why in the override reason."
-            )
-        data["override_reason"] = override_reason.strip()
+            problems.append("The checks blocked this draft. To approve it anyway, write why in the override reason.")
+        data["override_reason"] = (override_reason or "").strip()
     elif verdict == "unavailable":
         if not manual_review_confirmed:
-            raise ReviewError(
+            problems.append(
                 "The automatic checks could not run on this draft. Confirm that you reviewed it "
                 "manually (\"I reviewed this manually\") to approve it."
             )
         data["manual_review"] = True
+    findings = list(report.findings) if report else []
+    try:
+        data.update(acknowledgements_for(findings, acknowledged))
+    except ReviewError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ReviewError(" ".join(problems))
     return data
+
+
+def acknowledgements_for(findings: Sequence[Any], acknowledged: Sequence[str]) -> dict[str, object]:
+    """What the approval's audit row records about the warned categories, or ReviewError naming
+    every warned category that was not acknowledged."""
+    given = {str(k).strip() for k in acknowledged if str(k).strip()}
+    unknown = sorted(given - set(ACKNOWLEDGEMENTS))
+    if unknown:
+        raise ReviewError(
+            f"Unknown acknowledgement {', '.join(unknown)}; the categories are {', '.join(ACKNOWLEDGEMENTS)}."
+        )
+    required = required_acknowledgements(findings)
+    missing = [k for k in required if k not in given]
+    if missing:
+        named = "; ".join(f"“{acknowledgement_label(k)}” ({k})" for k in missing)
+        raise ReviewError(
+            f"The checks warned about {len(missing)} categor{'y' if len(missing) == 1 else 'ies'}: tick each "
+            f"to approve: {named}."
+        )
+    if not required:
+        return {}
+    counts = {k: sum(1 for f in findings if f.severity == "warn" and f.acknowledge == k) for k in required}
+    return {
+        "acknowledged": required,
+        "acknowledgements": [
+            {"category": k, "label": acknowledgement_label(k), "findings": counts[k]} for k in required
+        ],
+    }
 
 
 def submit(session: Session, draft_id: int, actor: Any, expected_version: int | None, comment: str = "") -> Draft:
@@ -210,12 +249,13 @@ def approve(
     override_reason: str = "",
     manual_review_confirmed: bool = False,
     acknowledged_claims: Sequence[int] = (),
+    acknowledged: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Draft:
     return transition(
         session, draft_id, editor, "approve", expected_version=expected_version, comment=comment,
         override_reason=override_reason, manual_review_confirmed=manual_review_confirmed,
-        acknowledged_claims=acknowledged_claims, settings=settings,
+        acknowledged=acknowledged, acknowledged_claims=acknowledged_claims, settings=settings,
     )
 
 

@@ -1,10 +1,11 @@
-"""Settings page section: each check backend's status and the verdict thresholds."""
+"""Settings page section: each check backend's status, the verdict policy and the thresholds."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from studio.checks.pipeline import backend_statuses
+from studio.checks.policy import ACKNOWLEDGEMENTS, policy_rows
 from studio.config import Settings
 
 STATUS_WORDS = {"ran": "ready", "unavailable": "not available", "skipped": "off"}
@@ -32,6 +33,14 @@ def show_check_settings(settings: Settings) -> None:
         settings.model_dump_json(exclude={"openai_api_key", "studio_smtp_password", "studio_session_secret"})
     )
     st.dataframe(rows, hide_index=True, width="stretch", alt="Check backends and their status")
+    st.markdown("**Verdict policy** (one table; the first row that matches a finding decides)")
+    st.dataframe(policy_rows(settings), hide_index=True, width="stretch", key="verdict_policy",
+                 alt="The verdict policy: what each kind of finding counts as and what approving it needs")
+    st.caption(
+        "Approving a draft with warnings means ticking each warned category: "
+        + "; ".join(f"“{a.label}” ({a.meaning[:1].lower()}{a.meaning[1:-1]})" for a in ACKNOWLEDGEMENTS.values())
+        + ". The ticks are recorded in the audit trail. docs/verdict-policy.md holds the same table."
+    )
     c1, c2 = st.columns(2)
     c1.metric("Toxicity blocks at", f"{settings.studio_toxicity_block:.2f}")
     c2.metric("Toxicity warns at", f"{settings.studio_toxicity_warn:.2f}")

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from collections import Counter
 
 import streamlit as st
 
 from studio import ui
 from studio.accounts.schemas import Person
 from studio.audit.labels import action_label
-from studio.checks.highlight import highlight_html, legend_html
-from studio.checks.policy import VERDICT_LABELS
-from studio.checks.report import SEVERITY_LABELS
 from studio.drafting.detail import draft_detail
 from studio.drafting.grounding import grounding
 from studio.drafting.schemas import DraftDetail
-from studio.drafting.service import apply_suggestion, edit_text
+from studio.drafting.service import edit_text, restore_attempt
 from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
 from studio.ui import actions, safe
-from studio.ui.longform_panel import show_sections_panel
+from studio.ui.findings_panel import show_checks
 from studio.ui.grounding import claims_tab, languages_line, localise_panel, voice_match_panel
+from studio.ui.longform_panel import show_sections_panel
 from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
 from studio.ui.revise_panel import show_revise_panel
 from studio.ui.text_views import live_word_count, ops_html, preview
 from studio.ui.variants_panel import show_alternatives_panel
-
-VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
 
 
 def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
@@ -76,66 +71,11 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
     with tabs[10]:
         _timeline(view)
     with tabs[11]:
-        _generation(view)
+        _generation(user, view)
 
 
 def _text_and_checks(user: Person, view: DraftDetail) -> None:
-    if not view.body:
-        st.info("No text yet: the generation did not produce any. Retry from the New draft page.")
-        return
-    if view.verdict is None:
-        st.info("This revision has not been checked yet.")
-    else:
-        words = VERDICT_LABELS.get(view.verdict, view.verdict)
-        counts = Counter(f.category for f in view.findings if f.severity != "info" or f.category != "quality")
-        summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items())) or "no findings"
-        ran = [b["name"] for b in view.backends if b.get("status") == "ran" and b.get("tier") != "rules"]
-        tox = ", ".join(ran) if ran else "none"
-        message = f"**Checks: {words}** · {summary} · toxicity checked with: {tox}"
-        if view.verdict == "unavailable":
-            message += " — no toxicity check could run, so an editor must review this manually."
-        getattr(st, VERDICT_STYLE[view.verdict])(message)
-        with st.expander("What ran"):
-            for b in view.backends:
-                st.write(f"- **{safe.inline(b['name'])}**: {safe.inline(b['status'])}"
-                         + (f" — {safe.inline(b['reason'])}" if b.get("reason") else ""))
-            if "readability" in view.signals or "flesch_reading_ease" in view.signals:
-                score = view.signals.get("flesch_reading_ease", view.signals.get("readability"))
-                st.write(f"Readability (Flesch reading ease): {score}")
-            coded = view.signals.get("gender_coded")
-            if coded:
-                st.write(f"Gender-coded wording (tone signal): {safe.inline(coded.get('coding'))}")
-    spans = [f for f in view.findings if f.end > f.start]
-    whole = [f for f in view.findings if f.end <= f.start]
-    st.html(legend_html())
-    with st.container(border=True, key=f"checked_text_{view.id}"):
-        st.html(highlight_html(view.body, spans))
-    for f in whole:
-        safe.message("caption", f"About the whole text · {f.category} · {f.label}: {f.note}")
-    if spans:
-        st.markdown("**Findings in the text** (numbers match the marks above)")
-    can_edit = view.edit_refusal is None
-    for n, f in enumerate(spans, start=1):
-        where = f"“{f.text}”" if f.text else "whole text"
-        score = f" · score {f.score:.2f}" if f.score is not None else ""
-        with st.container(border=True):
-            st.markdown(f"**{n}. {safe.inline(f.category)} · {safe.inline(f.label)}** ({SEVERITY_LABELS.get(f.severity, f.severity)}{score})")
-            st.text(where)
-            if f.note:
-                safe.message("caption", f.note)
-            if f.suggestions and can_edit and f.text:
-                cols = st.columns(min(4, len(f.suggestions)))
-                for i, suggestion in enumerate(f.suggestions[:4]):
-                    with cols[i]:
-                        actions.button(
-                            f"Use “{safe.inline(suggestion)}”", key=f"apply_{view.id}_{f.id}_{i}",
-                            action=lambda _v, f=f, suggestion=suggestion: actions.said(
-                                ui.call(apply_suggestion, view.id, user, f.id, suggestion, view.version),
-                                f"Replaced “{f.text}” with “{suggestion}”; checks ran again.",
-                            ),
-                        )  # fmt: skip
-            elif f.suggestions:
-                safe.message("caption", "Suggestions: " + ", ".join(f.suggestions[:6]))
+    show_checks(user, view)
 
 
 def _edit(user: Person, view: DraftDetail) -> None:
@@ -209,14 +149,15 @@ def _timeline(view: DraftDetail) -> None:
     rows = [
         {
             "When (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M"),
-            "Who": e.actor,
+            "Who": safe.inline(e.actor),
             "What": action_label(e.action),
             "Status": _moved(e.from_status, e.to_status),
-            "Comment": e.comment,
+            "Comment": safe.inline(e.comment),
         }
         for e in view.timeline
     ]
     # A plain table: every cell wraps, nothing is cut off, and screen readers read it as a table.
+    # Its cells are Markdown, so names and comments (a person's or an AI server's words) are escaped.
     st.table(rows, hide_index=True)
 
 
@@ -228,7 +169,7 @@ def _moved(source: str | None, target: str | None) -> str:
     return f"{status_label(source)} → {status_label(target)}"
 
 
-def _generation(view: DraftDetail) -> None:
+def _generation(user: Person, view: DraftDetail) -> None:
     generations = view.generations
     st.write("**Brief**")
     # A dataframe shows its cells as text (a table would render them as Markdown).
@@ -248,8 +189,24 @@ def _generation(view: DraftDetail) -> None:
             cols[3].metric("Completion tokens", g.completion_tokens if g.completion_tokens is not None else "—")
             if g.error:
                 safe.message("error", g.error)
+            if g.attempt_text:
+                _attempt(user, view, g)
             st.caption("Parameters sent")
             st.json(g.parameters, expanded=True)
             st.caption("Prompt messages")
             for m in g.prompt_messages:
                 st.text(f"[{m.get('role')}]\n{m.get('content')}")
+
+
+def _attempt(user: Person, view: DraftDetail, g) -> None:  # type: ignore[no-untyped-def]
+    """A regeneration that failed or was stopped: the draft kept its text; the fragment is here."""
+    st.caption("This attempt did not finish, so the draft kept its text. What had arrived is kept here.")
+    st.text(g.attempt_text)
+    if view.edit_refusal is None:
+        actions.button(
+            "Restore this as the current text", key=f"restore_{view.id}_{g.id}",
+            action=lambda _v: (
+                f"Restored the unfinished attempt as revision "
+                f"{ui.call(restore_attempt, view.id, user, g.id, view.version).number}; it is marked incomplete."
+            ),
+        )  # fmt: skip

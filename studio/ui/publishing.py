@@ -14,6 +14,7 @@ import streamlit as st
 
 from studio import ui
 from studio.accounts.schemas import Person
+from studio.checks.report import FIELD_LABELS
 from studio.drafting.schemas import DraftDetail
 from studio.errors import user_message
 from studio.publishing.fields import (
@@ -24,8 +25,9 @@ from studio.publishing.fields import (
     TITLE_MAX,
     PublishingError,
 )
-from studio.publishing.service import update_publishing
-from studio.ui import safe
+from studio.publishing.service import confirm_fields, update_publishing
+from studio.ui import actions, safe
+from studio.ui.findings_panel import field_findings
 
 
 def _count(text: str, limit: int) -> str:
@@ -44,14 +46,19 @@ def show_publishing_panel(user: Person, view: DraftDetail) -> None:
         safe.message("caption", blocked)
     disabled = blocked is not None
 
+    _stale(user, view, disabled)
     title = st.text_input("Title", value=values["title"], key=k + "title", disabled=disabled)
     st.caption(_count(st.session_state.get(k + "title", title), TITLE_MAX))
+    field_findings(user, view, "title", values["title"])
     slug = st.text_input(
         "Slug", value=values["slug"], key=k + "slug", disabled=disabled,
-        help="The address of the post (my-post-title). Leave empty to make it from the title.",
+        help="The address of the post (my-post-title). It follows the title until the post is first "
+        "exported; leave it empty to make it from the title.",
     )  # fmt: skip
+    field_findings(user, view, "slug", values["slug"])
     excerpt = st.text_area("Excerpt", value=values["excerpt"], key=k + "excerpt", height=90, disabled=disabled)
     st.caption(_count(st.session_state.get(k + "excerpt", excerpt), EXCERPT_MAX))
+    field_findings(user, view, "excerpt", values["excerpt"])
     stored_meta = values["meta_description"]
     if len(stored_meta) > META_MAX:
         st.warning(f"The stored meta description is {len(stored_meta)} characters; only the first {META_MAX} are shown.")
@@ -61,10 +68,13 @@ def show_publishing_panel(user: Person, view: DraftDetail) -> None:
         disabled=disabled, help="What search engines show under the title: at most 160 characters.",
     )  # fmt: skip
     st.caption(_count(st.session_state.get(k + "meta", meta), META_MAX))
+    field_findings(user, view, "meta_description", values["meta_description"])
     tags = st.text_input("Tags (comma-separated)", value=", ".join(values["tags"]), key=k + "tags", disabled=disabled)
+    field_findings(user, view, "tags", ", ".join(values["tags"]))
     categories = st.text_input(
         "Categories (comma-separated)", value=", ".join(values["categories"]), key=k + "categories", disabled=disabled
     )
+    field_findings(user, view, "categories", ", ".join(values["categories"]))
     status = st.selectbox(
         "Publish status", PUBLISH_STATUSES, index=PUBLISH_STATUSES.index(values["publish_status"])
         if values["publish_status"] in PUBLISH_STATUSES else 0,
@@ -103,6 +113,27 @@ def show_publishing_panel(user: Person, view: DraftDetail) -> None:
             else:
                 ui.flash("Saved the publishing fields.")
                 st.rerun()
+
+
+def _stale(user: Person, view: DraftDetail, disabled: bool) -> None:
+    """Fields set by hand whose source changed: say so, and let the person keep them as they are."""
+    if not view.stale_fields:
+        return
+    names = ", ".join(FIELD_LABELS.get(n, n) for n in view.stale_fields)
+    st.warning(
+        f"May be out of date: {names}. Set by hand, and the text they came from changed since. "
+        "Edit them below, or keep them as they are."
+    )
+    if not disabled:
+        actions.button(
+            "Keep them as they are", key=f"pub_keep_{view.id}_{view.version}",
+            action=lambda _v: actions.said(ui.call(_confirm, view.id, user, list(view.stale_fields), view.version),
+                                           "Kept the fields as they are."),
+        )  # fmt: skip
+
+
+def _confirm(session, draft_id: int, user: Person, names: list[str], version: int) -> int:  # type: ignore[no-untyped-def]
+    return confirm_fields(session, draft_id, user, names, version).version
 
 
 def _save(session, draft_id: int, user: Person, fields: dict, version: int) -> int:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """The review part of the draft view: where the draft stands and who has it (shown on the draft
-itself, for the author too), the reviewer's controls (claim, assign, unassign), withdraw, submit
-and the editor's decision, with the claims an approval acknowledges."""
+itself, for the author too), the reviewer's controls (claim, assign, unassign), withdraw, submit,
+what will ship, and the editor's decision (none chosen in advance; each category the checks
+warned about ticked to approve, and each claim its sources do not fully support)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from studio import ui
 from studio.accounts.schemas import Person
 from studio.drafting.grounding import Grounding
 from studio.drafting.schemas import DraftDetail
+from studio.errors import InputError
 from studio.review.assignment import assign, claim, reviewers, unassign
 from studio.review.rules import DECISION_LABELS, DECISIONS
 from studio.review.service import submit, transition
 from studio.ui import actions
 from studio.ui.grounding import acknowledge_claims, acknowledged
+from studio.ui.approval import ACK_PREFIX, acknowledgement_boxes, ship_preview
 
 # What a decision is called once it is done: "Approved “Spring launch”."
 DECIDED = {"approve": "Approved", "request_changes": "Changes requested for", "reject": "Rejected"}
@@ -88,7 +91,7 @@ def _withdraw(user: Person, view: DraftDetail) -> None:
     if "withdraw" in view.actions:
         st.caption("Nobody has started reviewing it yet, so you can take it back to change it.")
         actions.button(
-            "Withdraw from review", key=f"withdraw_{view.id}",
+            "Withdraw from review", key=f"withdraw_{view.id}_{view.version}",
             action=lambda _v: actions.said(
                 ui.call(transition, view.id, user, "withdraw", expected_version=view.version),
                 f"Withdrawn: {_title(view)} is a draft again, yours to change.",
@@ -101,11 +104,13 @@ def _withdraw(user: Person, view: DraftDetail) -> None:
 def _submit(user: Person, view: DraftDetail) -> None:
     if "submit" not in view.actions:
         return
+    # The buttons' keys carry the version: a double-click is one submission, but submitting
+    # again after a withdrawal (a new version) within seconds is a new one.
     label = "Resubmit for review" if view.status == "changes_requested" else "Submit for review"
     with st.form(f"submit_{view.id}"):
         st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
         actions.form_submit(
-            label, key=f"submit_go_{view.id}", type="primary", fields={"note": f"submit_note_{view.id}"},
+            label, key=f"submit_go_{view.id}_{view.version}", type="primary", fields={"note": f"submit_note_{view.id}"},
             action=lambda v: actions.said(ui.call(submit, view.id, user, view.version, v["note"] or ""),
                                    "Submitted for review."),
         )  # fmt: skip
@@ -119,7 +124,9 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool, grounding: Groun
         st.caption("You wrote this draft; another editor must approve it (unless self-approval is allowed).")
     fields = {"decision": f"decision_{view.id}", "comment": f"decision_comment_{view.id}"}
     with st.form(f"decide_{view.id}"):
-        st.radio("Decision", decisions, format_func=DECISION_LABELS.get, horizontal=True, key=fields["decision"])
+        # Nothing is chosen until the editor chooses.
+        st.radio("Decision", decisions, index=None, format_func=DECISION_LABELS.get, horizontal=True,
+                 key=fields["decision"])
         st.text_area("Comment", key=fields["comment"], help="Required when requesting changes or rejecting.")
         if view.verdict == "block":
             fields["override"] = f"override_{view.id}"
@@ -127,8 +134,10 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool, grounding: Groun
         if view.verdict in (None, "unavailable"):
             fields["manual"] = f"manual_{view.id}"
             st.checkbox("I reviewed this manually", key=fields["manual"])
-        if "approve" in decisions and grounding is not None:
-            fields.update(acknowledge_claims(grounding, key=str(view.id)))
+        if "approve" in decisions:
+            fields.update(acknowledgement_boxes(view))
+            if grounding is not None:
+                fields.update(acknowledge_claims(grounding, key=str(view.id)))
         actions.form_submit("Record decision", key=f"decide_go_{view.id}", type="primary", fields=fields,
                             action=lambda v: _decided(user, view, v, in_queue=in_queue))
     return True
@@ -137,9 +146,12 @@ def _decide(user: Person, view: DraftDetail, *, in_queue: bool, grounding: Groun
 def _decided(user: Person, view: DraftDetail, values: dict, *, in_queue: bool) -> str | None:
     """The decision's action (run once per click, in the button's callback)."""
     decision = values["decision"]
+    if decision is None:
+        raise InputError("Choose a decision first: approve, request changes or reject.")
+    ticked = [name.removeprefix(ACK_PREFIX) for name, on in values.items() if name.startswith(ACK_PREFIX) and on]
     ui.call(transition, view.id, user, decision, expected_version=view.version, comment=values["comment"] or "",
             override_reason=values.get("override") or "", manual_review_confirmed=bool(values.get("manual")),
-            acknowledged_claims=acknowledged(values) if decision == "approve" else [])
+            acknowledged=ticked, acknowledged_claims=acknowledged(values) if decision == "approve" else [])
     message = f"{DECIDED[decision]} {_title(view)}."
     if in_queue:
         # The queue opens the next draft waiting and says so (or that the queue is empty).
@@ -156,6 +168,8 @@ def show_review_tab(
     _reviewer_controls(user, view)
     _withdraw(user, view)
     _submit(user, view)
+    if view.status in {"in_review", "approved", "exported"}:
+        ship_preview(view)
     decided = _decide(user, view, in_queue=in_queue, grounding=grounding)
     if view.status not in {"draft", "changes_requested", "in_review"}:
         st.info(f"This draft is {view.review.status_label.lower() if view.review else view.status}.")

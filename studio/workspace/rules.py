@@ -8,6 +8,7 @@ value is read (``parse``), and how it is shown (``show``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,21 @@ def parse_timezone(raw: Any) -> str:
     return name
 
 
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$")
+
+
+def parse_domains(raw: Any) -> list[str]:
+    """E-mail domains, one per line ("@Example.com" → "example.com"); each must look like one."""
+    out = []
+    for item in parse_terms(raw, what="domain"):
+        domain = item.strip().lower().lstrip("@").rstrip(".")
+        if not _DOMAIN.match(domain):
+            raise InputError(f"“{item[:60]}” is not an e-mail domain; write it like ourcompany.com.")
+        if domain not in out:
+            out.append(domain)
+    return out
+
+
 def timezones() -> list[str]:
     """Every time zone name the server knows, UTC first."""
     return ["UTC", *sorted(z for z in available_timezones() if z != "UTC" and "/" in z)]
@@ -88,6 +104,12 @@ SETTINGS: dict[str, Setting] = {
             "Phrases (or check rule ids such as gendered.guys) the checks let through, e.g. a product "
             "or a title the workspace uses on purpose. One per line.",
             lambda raw: parse_terms(raw, what="phrase"), _show_list, "lines",
+        ),
+        Setting(
+            "studio_own_domains", "The workspace's own e-mail domains",
+            "E-mail addresses on these domains (and their subdomains) are published on purpose: the "
+            "checks show them as notes, not warnings. One per line, e.g. ourcompany.com.",
+            parse_domains, _show_list, "lines",
         ),
         Setting(
             "studio_site_timezone", "Site time zone",

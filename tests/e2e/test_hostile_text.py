@@ -163,26 +163,36 @@ def test_hostile_text_is_shown_as_text_and_nothing_leaves_the_host(studio_app, m
     assert_nothing_live(page, outside.base)
     shot(page, "hostile-stream")
 
-    # An AI server's error text, and a draft left incomplete by it (once the background proposal
-    # of the publishing fields, one or two more requests, is done: the fault is for the stream).
+    # An AI server's error text on a regeneration (once the background proposal of the publishing
+    # fields, one or two more requests, is done: the fault is for the stream). The draft keeps its
+    # text; what had arrived is an attempt, restored below so the draft is incomplete by it.
     quiet_model(model_server)
     model_server.fail_next("error_event", after_chunks=3, message=text["server_error"])
     page.get_by_role("button", name="Regenerate with these settings").click()
     error = page.get_by_test_id("stAlertContentError").filter(has_text="overloaded")
     expect(error).to_be_visible(timeout=30_000)
     expect(error).to_contain_text("![e](")
-    expect(page.get_by_text(re.compile(r"Saved as draft #\d+, marked incomplete"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Draft #\d+ is unchanged: revision 1 is still its text"))).to_be_visible()
     settle(page)
     assert_nothing_live(page, outside.base)
     shot(page, "hostile-server-error")
 
-    # The draft opened later: its warning, its text, the revisions' labels and the brief table.
+    # The draft opened later: its text, the kept attempt with the error, restored: its warning,
+    # the revisions' labels and the brief table.
     go(page, "My drafts")
+    checked = page.locator(".checked-text").first  # the text rendered with its findings: escaped
+    # An image as its words and its address (the address's IP is a finding: its mark's number follows it).
+    host, port = urlsplit(outside.base).hostname, urlsplit(outside.base).port
+    expect(checked).to_contain_text(re.compile(rf"body \(http://{re.escape(host)}(\[[\d, ]+\])?:{port}/px-gen-body\.png\)"))
+    expect(checked).to_contain_text("<img src=")  # raw HTML shown as text
+    open_tab(page, "How it was made")
+    expect(page.get_by_test_id("stAlertContentError").filter(has_text="overloaded").first).to_contain_text("![e](")
+    page.get_by_role("button", name="Restore this as the current text").click()
+    expect(page.get_by_text(re.compile(r"Restored the unfinished attempt as revision \d+"))).to_be_visible()
+    settle(page)
     expect(page.get_by_text(re.compile(r"This draft is incomplete: .*overloaded"))).to_be_visible()
-    checked = page.locator(".checked-text").first  # the text with its findings: escaped, as typed
-    expect(checked).to_contain_text("![body](")
     open_tab(page, "Revisions")
-    expect(page.get_by_text(re.compile(r"Revision \d+ · partial · Mara !\[dn\]")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Revision \d+ · restored attempt · Mara !\[dn\]")).first).to_be_visible()
     shot(page, "hostile-revisions")
     open_tab(page, "How it was made")
     expect(page.get_by_test_id("stDataFrame").last).to_be_visible()

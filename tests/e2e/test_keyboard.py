@@ -180,7 +180,7 @@ def test_the_whole_journey_with_the_keyboard_alone(studio, new_page):  # type: i
     settle(page)
     expect(page.get_by_text("You are reviewing it.")).to_be_visible()
     open_tab(page, "Review")
-    tab_to(page, "radio", "Approve")
+    press(page, "radio", "Approve", key="Space")  # nothing is chosen in advance
     if page.get_by_text("I reviewed this manually").count():
         press(page, "checkbox", "I reviewed this manually", key="Space")
     type_into(page, "Comment", "Good to go.")

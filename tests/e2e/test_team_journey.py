@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from studio.checks.policy import ACKNOWLEDGEMENTS
 from tests.e2e.conftest import StudioApp, axe_clean
 from tests.e2e.helpers import PASSWORD, go, menu_link, open_tab, settle, shot, sign_in, sign_out
 from tests.support.smtp import LocalSMTP
@@ -26,6 +27,7 @@ from tests.support.smtp import LocalSMTP
 __all__ = ["PASSWORD", "go", "open_tab", "settle", "shot", "sign_in", "sign_out"]
 
 COMMENT = "Please use a neutral title and add a call to action."
+ACK_LABELS = [a.label for a in ACKNOWLEDGEMENTS.values()]
 
 
 @pytest.fixture(scope="module")
@@ -245,10 +247,20 @@ def test_team_journey(studio, model_server, smtp, new_page):  # type: ignore[no-
     expect(timeline).to_contain_text("Withdrawn from review")
     expect(timeline).to_contain_text("Reviewer assigned")
     open_tab(page, "Review")
+    expect(page.get_by_text("What will ship")).to_be_visible()
+    page.get_by_role("button", name="Record decision").click()  # nothing is chosen in advance
+    expect(page.get_by_text("Choose a decision first")).to_be_visible()
+    settle(page)
+    open_tab(page, "Review")  # the refusal is a message above the draft; the tabs start again
+    page.get_by_text("Approve", exact=True).first.click()
     page.get_by_label("Comment", exact=True).fill("Thanks, approved.")
     manual = page.get_by_text("I reviewed this manually")
     if manual.count():
         manual.click()
+    for ack in ACK_LABELS:  # every category the checks warned about is ticked by the editor
+        box = page.get_by_text(ack, exact=True)
+        if box.count():
+            box.first.click()
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text(re.compile(r"Approved .*\. The queue is empty: no other draft is waiting here\."))).to_be_visible()
     settle(page)
@@ -281,6 +293,9 @@ def test_team_journey(studio, model_server, smtp, new_page):  # type: ignore[no-
     rows = list(csv.DictReader(io.StringIO(data)))
     assert len(rows) == 1
     assert rows[0]["post_title"] and "<h2>" in rows[0]["post_content"]
+    # Every field reflects the edited text, and the CMS prints the title: the body has no H1.
+    assert not [k for k, v in rows[0].items() if "chairman" in v.lower()], rows[0]
+    assert "<h1>" not in rows[0]["post_content"]
     assert "Book a free planning session today." in rows[0]["post_content"]
     assert rows[0]["post_author"] == "mara@example.com"  # the author's e-mail, not the display name
     with page.expect_download(timeout=60_000) as again_info:

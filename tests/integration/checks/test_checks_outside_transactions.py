@@ -119,10 +119,27 @@ def test_a_grounded_generation_checks_its_text_and_builds_the_claim_ledger_with_
                    people.marketer, engine=engine, settings=settings)  # fmt: skip
     run.run()
     run.wait_for_fields(10)
-    assert watched == [False]  # one check, before the last save's transaction
+    assert watched == [False]  # one check, once the last save had committed
     with session_scope(engine) as s:
         draft = s.get(Draft, run.outcome.draft_id)
         assert draft.check_verdict is not None
         claims = {c.text.split(" [")[0].rstrip("."): c.support for c in ledger(s, draft.id, people.editor)}
     assert claims == {"Acme Planner 3.0 launched on March 4, 2025": "supported",
                       "It is the fastest planner on the market": "unsupported"}  # fmt: skip
+
+
+def test_a_publishing_field_change_is_checked_with_no_transaction_open(engine, people, watched):
+    from studio.publishing.service import update_publishing
+
+    with session_scope(engine) as s:
+        d = create_draft(s, Brief.create(content_type="blog", topic="Fields"), people.marketer)
+        add_revision(s, d, "# Fields\n\nA plain text.\n", people.marketer, "edited", run_checks=False)
+        draft_id, version = d.id, d.version
+    with session_scope(engine) as s:
+        update_publishing(s, draft_id, people.marketer, {"excerpt": "We guarantee results."}, version)
+        assert watched == []  # not while the save's transaction is open
+    assert watched == [False]
+    with session_scope(engine) as s:
+        draft = s.get(Draft, draft_id)
+        report = s.scalars(select(CheckReport).where(CheckReport.revision_id == draft.current_revision_id)).one()
+        assert [(f.field, f.category) for f in report.findings if f.category == "claims"] == [("excerpt", "claims")]

@@ -79,24 +79,33 @@ def test_clean_text_passes_and_must_not_flag_phrases_stay_clean(tiny):
     assert report.verdict == "pass"
 
 
-def test_batching_scores_every_sentence_in_batches(tiny, monkeypatch):
+def _count_batches(model, monkeypatch):
+    """Record the size of every batch the network sees."""
+    seen: list[int] = []
+    real = model.net
+
+    class Spy:
+        def __call__(self, input_ids, attention_mask):
+            seen.append(input_ids.shape[0])
+            return real(input_ids=input_ids, attention_mask=attention_mask)
+
+    monkeypatch.setattr(model, "net", Spy())
+    return seen
+
+
+def test_batching_scores_every_sentence_once_in_length_sorted_batches(tiny, monkeypatch):
     ckpt, cfg = tiny
     sentences = [
         "You are an idiot." if i % 7 == 3 else f"We love our customers in week {i}." for i in range(40)
     ]
     text = " ".join(sentences)
-    seen_batches: list[int] = []
-    real_predict = detoxify.LoadedDetoxify.predict
-
-    def spy(self, texts):
-        seen_batches.append(len(texts))
-        return real_predict(self, texts)
-
-    monkeypatch.setattr(detoxify.LoadedDetoxify, "predict", spy)
     settings = settings_for(ckpt, cfg)
+    model = detoxify.load_detoxify(settings)
+    seen = _count_batches(model, monkeypatch)
     findings = detoxify.run_detoxify(text, split_sentences(text), settings, batch_size=8)
 
-    assert seen_batches == [8, 8, 8, 8, 8]
+    # 34 different clean sentences and one insult written six times: 35 texts, each scored once.
+    assert seen == [8, 8, 8, 8, 3]
     flagged = sorted({(f.start, f.end) for f in findings})
     expected = []
     pos = 0
@@ -107,11 +116,54 @@ def test_batching_scores_every_sentence_in_batches(tiny, monkeypatch):
     assert flagged == expected
     assert all(text[a:b] == "You are an idiot." for a, b in flagged)
 
-    # Through check() with the default batch size the same sentences are found.
-    seen_batches.clear()
-    report = check(text, settings)
-    assert sorted({(f.start, f.end) for f in report.by_category("toxicity")}) == expected
-    assert max(seen_batches) <= detoxify.BATCH_SIZE and sum(seen_batches) == 40
+
+def test_a_new_revision_runs_the_model_only_on_sentences_it_has_not_scored(tiny, monkeypatch):
+    ckpt, cfg = tiny
+    settings = settings_for(ckpt, cfg)
+    paragraphs = [" ".join(f"We love our customers in week {p * 10 + i}." for i in range(10)) for p in range(4)]
+    text = "\n\n".join(paragraphs)
+    model = detoxify.load_detoxify(settings)
+    seen = _count_batches(model, monkeypatch)
+    first = check(text, settings)
+    assert sum(seen) == 40 and first.verdict == "pass"
+
+    seen.clear()
+    assert check(text, settings).to_dict()["findings"] == first.to_dict()["findings"]
+    assert seen == []  # the same text again: every score from the cache
+
+    edited = text.replace(paragraphs[2], "You are an idiot. Thanks everyone for the new release notes.")
+    seen.clear()
+    report = check(edited, settings)
+    assert sum(seen) == 2  # only the edited paragraph's two new sentences
+    assert [f.text for f in report.by_category("toxicity")][:1] == ["You are an idiot."]
+    assert report.verdict == "block"
+
+
+def test_int8_and_fp32_agree_on_the_tiny_model(tiny):
+    ckpt, cfg = tiny
+    text = "You are an idiot. We love our customers. Thanks everyone for the release notes."
+    fp32 = check(text, settings_for(ckpt, cfg, studio_toxicity_precision="fp32"))
+    int8 = check(text, settings_for(ckpt, cfg, studio_toxicity_precision="int8"))
+    a = {(f.start, f.label): f.score for f in fp32.by_category("toxicity")}
+    b = {(f.start, f.label): f.score for f in int8.by_category("toxicity")}
+    assert a.keys() == b.keys() and a
+    assert max(abs(a[k] - b[k]) for k in a) < 0.05
+    reasons = {r: {b.name: b.reason for b in rep.backends}["detoxify"] for r, rep in (("fp32", fp32), ("int8", int8))}
+    assert "fp32" in reasons["fp32"] and "int8" in reasons["int8"]
+
+
+def test_threads_follow_the_setting(tiny):
+    import torch
+
+    ckpt, cfg = tiny
+    before = torch.get_num_threads()
+    try:
+        check("We love our customers.", settings_for(ckpt, cfg, studio_toxicity_threads=1))
+        assert torch.get_num_threads() == 1
+        runtime = detoxify.Runtime.from_settings(settings_for(ckpt, cfg))
+        assert runtime.threads == detoxify.cpu_count() and runtime.device == "cpu"
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_long_sentence_is_cut_under_the_token_limit(tiny_short):

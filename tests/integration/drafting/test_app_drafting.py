@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -134,3 +135,41 @@ def test_edit_in_my_drafts_makes_a_new_revision(engine, people):
         assert revs[-1].body.endswith("A closing line added by hand.\n") and revs[-1].note == "added a closing line"
         assert s.get(Draft, draft_id).current_revision_id == revs[-1].id
     assert any("Saved revision 2" in str(s.value) for s in at.success)
+
+
+def test_a_dropped_regeneration_leaves_the_draft_and_keeps_the_fragment_to_restore(engine, people, fake_openai, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("STUDIO_MAX_RETRIES", "0")
+    reload_settings()
+    at = signed_in(people.marketer)
+    fill_brief(at, "New parking rules")
+    generate_button(at).click().run()
+    draft_id = at.session_state["last_outcome"]["draft_id"]
+    with session_scope(engine) as s:
+        good = s.get(Draft, draft_id).current_revision.body
+    # The model's field proposal runs in the background after the text; the dropped stream is
+    # meant for the regeneration, so it waits until that proposal's request has arrived.
+    deadline = time.monotonic() + 10
+    while not [r for r in fake_openai.chat_requests if not r.stream] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fake_openai.fail_next("drop", after_chunks=4)
+    next(b for b in at.button if b.label == "Regenerate with these settings").click().run()
+    assert not at.exception, at.exception
+    outcome = at.session_state["last_outcome"]
+    assert outcome["error"] and outcome["kept_revision"] == 1, outcome
+    assert any(outcome["error"] in str(e.value) for e in at.error)
+    assert any(f"Draft #{draft_id} is unchanged: revision 1 is still its text" in str(i.value) for i in at.info)
+    with session_scope(engine) as s:
+        draft = s.get(Draft, draft_id)
+        assert draft.current_revision.body == good and not draft.incomplete
+        assert [r.reason for r in s.scalars(select(Revision).where(Revision.draft_id == draft_id))] == ["generated"]
+
+    at.switch_page("pages/my_drafts.py").run()
+    assert not at.exception, at.exception
+    restore = next(b for b in at.button if b.label == "Restore this as the current text")
+    restore.click().run()
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        draft = s.get(Draft, draft_id)
+        assert draft.current_revision.reason == "restored_attempt" and draft.incomplete
+        assert draft.current_revision.body != good

@@ -220,3 +220,78 @@ def test_the_background_proposal_never_overwrites_a_persons_edit(engine, people,
         draft = s.get(Draft, run.outcome.draft_id)
         assert draft.excerpt == "Written by Mara herself."
         assert draft.categories == ["Guides"]  # untouched fields still take the proposal
+
+
+def test_a_dropped_regeneration_leaves_the_draft_as_it_was_and_keeps_the_fragment(engine, people, fake_openai, server_settings):
+    from studio.drafting.detail import draft_detail
+    from studio.drafting.service import restore_attempt
+
+    fake_openai.reply = _replies
+    good, shown = _run(engine, people, server_settings)
+    good.wait_for_fields(10)
+    draft, revisions, _ = _saved(engine, good.outcome.draft_id)
+    before = (draft.version, draft.title, draft.excerpt, draft.check_verdict, draft.topic)
+    fake_openai.reply = None
+    fake_openai.fail_next("drop", after_chunks=4)
+    again, fragment = _run(engine, people, server_settings, draft_id=good.outcome.draft_id,
+                           brief={"topic": "Something else entirely"})  # fmt: skip
+    assert again.outcome.error and "dropped" in again.outcome.error
+    assert again.outcome.kept_revision == 1 and again.outcome.attempt_id is not None
+    assert fragment and fragment != shown
+    draft, revisions, gens = _saved(engine, good.outcome.draft_id)
+    assert [r.reason for r in revisions] == ["generated"] and revisions[0].body == shown
+    assert not draft.incomplete and draft.last_error is None
+    assert (draft.version, draft.title, draft.excerpt, draft.check_verdict, draft.topic) == before
+    with session_scope(engine) as s:
+        attempt = s.get(Generation, again.outcome.attempt_id)
+        assert attempt.attempt_text == fragment and attempt.error == again.outcome.error
+        view = draft_detail(s, draft.id, people.marketer)
+        assert [g.attempt_text for g in view.generations if g.attempt_text] == [fragment]
+
+    # The person may still take the fragment: a new revision, marked incomplete.
+    with session_scope(engine) as s:
+        saved = restore_attempt(s, draft.id, people.marketer, again.outcome.attempt_id, draft.version)
+    draft, revisions, _ = _saved(engine, good.outcome.draft_id)
+    assert saved.number == 2 and revisions[-1].body == fragment and revisions[-1].reason == "restored_attempt"
+    assert draft.incomplete and draft.last_error == again.outcome.error
+
+
+def test_a_stopped_regeneration_also_keeps_the_text(engine, people, fake_openai, server_settings):
+    good, shown = _run(engine, people, server_settings)
+    fake_openai.chunk_chars = 5
+    run = DraftRun(Brief.create(**BRIEF), people.marketer, engine=engine, settings=server_settings,
+                   draft_id=good.outcome.draft_id)  # fmt: skip
+    stream = run.stream()
+    "".join(next(stream) for _ in range(3))
+    stream.close()
+    assert run.outcome.kept_revision == 1 and "interrupted" in run.outcome.error
+    draft, revisions, _ = _saved(engine, good.outcome.draft_id)
+    assert [r.body for r in revisions] == [shown] and not draft.incomplete
+
+
+def test_a_regeneration_saves_its_text_so_far_as_an_attempt_never_over_the_current_text(
+    engine, people, fake_openai, server_settings
+):
+    """What a run killed mid-regeneration (SIGKILL, a crashed server) leaves behind: the draft's
+    complete text and brief as they were, and the text so far on the run's Generation record."""
+    from studio.drafting.saver import IN_PROGRESS
+
+    good, shown = _run(engine, people, server_settings)
+    good.wait_for_fields(10)
+    draft, _, _ = _saved(engine, good.outcome.draft_id)
+    before = (draft.version, draft.current_revision_id, draft.topic)
+    fake_openai.chunk_chars = 5
+    run = DraftRun(Brief.create(**{**BRIEF, "topic": "Another angle"}), people.marketer, engine=engine,
+                   settings=server_settings, draft_id=good.outcome.draft_id)  # fmt: skip
+    stream = run.stream()
+    try:
+        so_far = "".join(next(stream) for _ in range(4))
+        run.saver.stop(flush=True)  # the saves a killed run would have made by now
+        draft, revisions, gens = _saved(engine, good.outcome.draft_id)
+        assert (draft.version, draft.current_revision_id, draft.topic) == before
+        assert not draft.incomplete and [r.body for r in revisions] == [shown]
+        with session_scope(engine) as s:
+            attempt = s.get(Generation, gens[-1].id)
+            assert attempt.attempt_text == so_far and attempt.error == IN_PROGRESS
+    finally:
+        stream.close()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 pass
+from studio.checks.policy import POLICY
 from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.service import add_revision, create_draft
@@ -96,8 +97,14 @@ def test_queue_filter_search_and_approve_with_comment(engine, people):
     at.text_input(key="q_search").input("garden").run()
     table = at.dataframe[0].value
     assert list(table["#"]) == [target]
-    assert list(table["Checks"])[0] in {"Passed", "Passed with warnings", "Blocked", "Needs manual review"}
+    assert list(table["Checks"])[0] in {"Passed", "Warnings to acknowledge", "Blocked", "Needs manual review"}
     assert [str(h.value) for h in at.subheader][0] == "Garden planning"  # the row picked is open
+    assert at.radio(key=f"decision_{target}").value is None  # nothing is decided in advance
+    button(at, "Record decision").click().run()
+    assert "Choose a decision first" in texts(at)
+    with session_scope(engine) as s:
+        assert s.get(Draft, target).status == "in_review"
+    at.radio(key=f"decision_{target}").set_value("approve")
     at.text_area(key=f"decision_comment_{target}").input("Lovely piece, approved.")
     for box in at.checkbox:  # only offered when the checks could not run
         if box.key == f"manual_{target}":
@@ -112,6 +119,7 @@ def test_queue_filter_search_and_approve_with_comment(engine, people):
 
 
 def decide(at: AppTest, draft_id: int, comment: str = "Fine.") -> None:
+    at.radio(key=f"decision_{draft_id}").set_value("approve")  # nothing is chosen in advance
     at.text_area(key=f"decision_comment_{draft_id}").input(comment)
     for box in at.checkbox:  # only offered when the checks could not run
         if box.key == f"manual_{draft_id}":
@@ -170,7 +178,7 @@ def test_findings_are_highlighted_in_place_and_a_suggestion_applies(engine, peop
                               "# Board news\n\nOur chairman <script>alert(1)</script> thanked the team.\n")
     at = signed_in(people.editor, "pages/review_queue.py")
     html = "\n".join(str(h.proto.body) for h in at.get("html"))
-    assert '<mark class="finding bias"' in html and ">chairman<sup>" in html
+    assert '<mark class="finding bias"' in html and '>chairman</mark><sup class="mark-ref"' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     button(at, "Use “chair”").click().run()
     assert not at.exception, at.exception
@@ -236,3 +244,67 @@ def test_a_title_in_the_queue_s_messages_stays_text(engine, people):
     message = next(str(s.value) for s in at.success if "Approved" in str(s.value))
     # escaped brackets: neither an image (no request leaves the page) nor a link
     assert "![" not in message and "\\[x\\]" in message and "\\[click\\]" in message
+
+
+def test_approving_with_warnings_needs_each_warned_category_ticked(engine, people):
+    body = "# Webinar\n\nWrite to bob.smith@gmail.com to join. We guarantee a seat.\n"
+    target = make_submitted(engine, people.marketer, "Webinar", body)
+    at = signed_in(people.editor, "pages/review_queue.py")
+    shown = texts(at)
+    assert "What will ship" in shown
+    with session_scope(engine) as s:
+        version = s.get(Draft, target).version
+    boxes = {b.key: b for b in at.checkbox}
+    assert {f"ack_{target}_{version}_claims", f"ack_{target}_{version}_contact"} <= set(boxes)
+    assert boxes[f"ack_{target}_{version}_claims"].label == "Claims checked"
+    at.radio(key=f"decision_{target}").set_value("approve")
+    at.checkbox(key=f"ack_{target}_{version}_claims").check()
+    button(at, "Record decision").click().run()
+    assert not at.exception, at.exception
+    errors = "\n".join(str(e.value) for e in at.error)
+    assert "“Contact details are meant to be public” (contact)" in errors
+    with session_scope(engine) as s:
+        assert s.get(Draft, target).status == "in_review"
+    at.checkbox(key=f"ack_{target}_{version}_contact").check()
+    button(at, "Record decision").click().run()
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        assert s.get(Draft, target).status == "approved"
+        event = s.scalars(select(AuditEvent).where(AuditEvent.draft_id == target,
+                                                   AuditEvent.action == "review.approve")).one()  # fmt: skip
+        assert event.data["acknowledged"] == ["claims", "contact"]
+
+
+def test_ten_of_the_same_word_are_one_finding_fixed_here_or_everywhere(engine, people):
+    body = "# Board news\n\n" + " ".join(f"Meeting {i}: the chairman spoke." for i in range(10)) + "\n"
+    draft_id = make_submitted(engine, people.marketer, "Board news", body)
+    at = signed_in(people.editor, "pages/review_queue.py")
+    in_text_tab = [b for b in at.button if (b.key or "").startswith(("apply_t_", "apply_all_t_"))]
+    labels = [b.label for b in in_text_tab]
+    # The body's ten are one finding; the excerpt and meta description have their own.
+    assert labels.count("Use “chair” for all 10") == 1 and labels[:2] == ["Use “chair” here", "Use “chair” for all 10"]
+    assert "×10" in texts(at)
+    next(b for b in in_text_tab if b.label == "Use “chair” for all 10").click().run()
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        revision = s.get(Draft, draft_id).current_revision
+        assert "chairman" not in revision.body and revision.body.count("the chair spoke") == 10
+        assert revision.number == 2
+
+
+def test_settings_show_the_verdict_policy_table(engine, people):
+    at = signed_in(people.marketer, "pages/settings.py")
+    table = next(d.value for d in at.dataframe if "Kind of finding" in d.value.columns)
+    kinds = list(table["Kind of finding"])
+    assert "Guarantees of financial returns" in kinds
+    assert table.loc[kinds.index("Guarantees of financial returns"), "Verdict"] == "Blocks"
+    assert len(table) == len(POLICY) + 1  # every row, and the check that could not run
+
+
+def test_the_publishing_tab_marks_findings_in_the_fields(engine, people):
+    draft_id = make_submitted(engine, people.marketer, "Board news", "# Our chairman speaks\n\nHello.\n")
+    at = signed_in(people.editor, "pages/review_queue.py")
+    html = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert "our-<mark" in html  # the slug, marked in place
+    assert html.count('class="finding bias"') >= 4  # body, title, slug and the ship table
+    assert draft_id

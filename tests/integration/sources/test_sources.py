@@ -15,7 +15,6 @@ from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.writer import DraftRun
 from studio.errors import InputError
-from studio.review.service import approve, submit
 from studio.sources.fetch import UrlRefused
 from studio.sources.service import add_source, archive_source, list_sources, search_passages, source_detail
 from tests.support.grounding import FACT_SHEET, cli, point_at

@@ -16,7 +16,9 @@ def tox(score, sev="info"):
 
 
 def rule(sev):
-    return Finding("bias", "gendered", 0, 3, "abc", sev)
+    """A bias finding; the policy table, not the finding, says what it counts as."""
+    rid = {"info": "condescending.obviously", "warn": "gendered.chairman", "block": "ableist.slur"}[sev]
+    return Finding("bias", "gendered", 0, 3, "abc", "warn", rule=rid)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from studio.content import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     clean_text,
+    cms_body_html,
     neutralise,
     render_html,
     sanitize_html,
@@ -35,6 +36,12 @@ from studio.export.slugs import unique_slugs
 from studio.models import Draft, Revision, User
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def body_for(preset, markdown: str, title: str) -> str:
+    """The body cell a preset writes: CMS presets start after the title heading."""
+    html = render_html(markdown)
+    return cms_body_html(html, title) if preset.name in ("wordpress", "hubspot") else html
 
 
 def make_row(i: int = 1, **kw) -> ExportRow:
@@ -123,8 +130,10 @@ def test_wordpress_values_and_formats():
     f = export_bytes([row], WORDPRESS, site_timezone=ZoneInfo("Europe/Berlin"))
     (got,), _ = read_both(f.content)
     assert got["post_title"] == "Hello"
-    assert got["post_content"] == render_html(row.body_markdown)
-    assert got["post_content"].startswith("<h1>Post 1</h1>\n<p>Hello <strong>world</strong>.</p>")
+    # The theme prints the title as the page's H1: the body starts after the title heading.
+    assert got["post_content"] == cms_body_html(render_html(row.body_markdown), row.title)
+    assert got["post_content"].startswith("<p>Hello <strong>world</strong>.</p>")
+    assert "<h1>" not in got["post_content"]
     assert got["post_name"] == "my-custom-slug"
     assert got["post_status"] == "future"
     assert got["post_date"] == "2025-03-01 10:30:05"  # site local time (CET)
@@ -149,7 +158,8 @@ def test_hubspot_values_and_formats():
     (got,), _ = read_both(f.content)
     assert got["publishDate"] == "2025-07-01T08:00:00+02:00"
     assert datetime.fromisoformat(got["publishDate"]) == berlin
-    assert got["postBody"] == render_html(make_row().body_markdown)
+    assert got["postBody"] == cms_body_html(render_html(make_row().body_markdown), "Post 1")
+    assert "<h1>" not in got["postBody"]
     assert (got["name"], got["slug"], got["language"]) == ("Post 1", "post-1", "de")
     assert (got["postSummary"], got["metaDescription"]) == ("Short summary", "Meta text")
     assert (got["tags"], got["authorEmail"]) == ("growth,email", "ana@example.com")
@@ -228,7 +238,7 @@ def test_round_trip_pandas_and_csv_agree(preset, bom):
     body_col = sorted(preset.body_columns)[0]
     for row, got in zip(rows, by_pandas):
         assert got[title_col] == row.title  # none of these starts with a trigger
-        assert got[body_col] == render_html(row.body_markdown)
+        assert got[body_col] == body_for(preset, row.body_markdown, row.title)
         assert "\n" in got[body_col]  # newlines inside the HTML are kept
     # Records end with CRLF (header + one per row); the newlines inside cells stay LF.
     assert f.content.endswith(b"\r\n")
@@ -533,7 +543,7 @@ def test_cms_mode_neutralises_every_non_body_cell(value):
         (got,), _ = read_both(export_bytes([row], preset).content)
         for column, cell in got.items():
             if column in preset.body_columns:
-                assert cell == render_html(value)  # byte for byte
+                assert cell == body_for(preset, value, row.title)  # byte for byte
                 assert cell.startswith("<")
             elif cell:
                 assert not cell.startswith(content.FORMULA_TRIGGERS), (preset.name, column, cell)
@@ -719,3 +729,21 @@ def test_a_compressed_export_keeps_only_the_gzip_and_gives_back_the_same_file(pr
     out = io.BytesIO()
     packed.write_to(out)
     assert out.getvalue() == plain.content
+
+
+@pytest.mark.parametrize("preset", [WORDPRESS, HUBSPOT])
+def test_cms_presets_drop_the_title_heading_and_demote_other_h1s(preset):
+    body = "# Five ways to plan\n\nIntro.\n\n# A second top heading\n\nMore.\n\n## Kept\n\nEnd.\n"
+    f = export_bytes([make_row(title="Five ways to plan", body_markdown=body)], preset)
+    (got,), _ = read_both(f.content)
+    cell = got["post_content" if preset is WORDPRESS else "postBody"]
+    assert cell.startswith("<p>Intro.</p>") and "Five ways to plan" not in cell
+    assert "<h1>" not in cell and "<h2>A second top heading</h2>" in cell and "<h2>Kept</h2>" in cell
+
+
+@pytest.mark.parametrize("preset", [GENERIC, JSON_PRESET])
+def test_generic_and_json_keep_the_markdown_as_written(preset):
+    body = "# Five ways to plan\n\nIntro.\n"
+    f = export_bytes([make_row(title="Five ways to plan", body_markdown=body)], preset)
+    text = f.content.decode("utf-8-sig")
+    assert "<h1>Five ways to plan</h1>" in text.replace("\\u003c", "<").replace("\\u003e", ">")

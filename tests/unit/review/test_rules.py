@@ -59,6 +59,8 @@ def test_the_transition_table():
         ("draft", "in_review"), ("changes_requested", "in_review"), ("in_review", "approved"),
         ("in_review", "changes_requested"), ("in_review", "rejected"), ("approved", "exported"),
         ("exported", "exported"), ("in_review", "draft"),
+        # a change to what ships after approval sends the draft back to review
+        ("approved", "in_review"), ("exported", "in_review"),
     }
     assert {a for a, t in TRANSITIONS.items() if t.bulk} == {"request_changes", "reject", "export"}
     assert {a for a, t in TRANSITIONS.items() if t.comment_required} == {"request_changes", "reject"}
