@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from studio.db import session_scope
 from studio.drafting.brief import Brief
-from studio.drafting.service import apply_suggestion
+from studio.drafting.suggestions import apply_suggestion
 from studio.drafting.writer import DraftRun
 from studio.errors import InputError, PermissionDenied
 from studio.models import AuditEvent, Draft, Finding
