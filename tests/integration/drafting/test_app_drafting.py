@@ -152,7 +152,8 @@ def test_a_dropped_regeneration_leaves_the_draft_and_keeps_the_fragment_to_resto
     deadline = time.monotonic() + 10
     while not [r for r in fake_openai.chat_requests if not r.stream] and time.monotonic() < deadline:
         time.sleep(0.05)
-    fake_openai.fail_next("drop", after_chunks=4)
+    # Only a streamed request: the checks' own model calls (the claim ledger) are not streamed.
+    fake_openai.fail_next("drop", after_chunks=4, match='"stream": true')
     next(b for b in at.button if b.label == "Regenerate with these settings").click().run()
     assert not at.exception, at.exception
     outcome = at.session_state["last_outcome"]
