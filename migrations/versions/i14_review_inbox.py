@@ -85,6 +85,12 @@ def downgrade() -> None:
     for table, column in (("users", "email_notifications"), ("users", "email"), ("drafts", "assigned_at"),
                           ("drafts", "assignee_id")):
         if op.get_bind().dialect.name == "sqlite":
-            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            try:
+                op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            except sa.exc.OperationalError:
+                # A later downgrade rebuilt the table in batch mode, which writes its foreign keys
+                # as table constraints: SQLite drops such a column only by copying the table.
+                with op.batch_alter_table(table) as batch:
+                    batch.drop_column(column)
         else:
             op.drop_column(table, column)

@@ -58,6 +58,9 @@ class Log:
 
 
 def body_text(draft_no: int, label: str) -> str:
+    # Letters for the label's numbers: a figure is a claim the ledger asks an editor to acknowledge,
+    # and these races are about decisions, not claims.
+    label = label.translate(str.maketrans("0123456789", "abcdefghij"))
     return (
         f"# Garden notes {draft_no}\n\n"
         f"Seeds, soil and patience make a small garden grow ({label}). "
