@@ -61,6 +61,9 @@ ACKNOWLEDGEMENTS: dict[str, Acknowledgement] = {
                         "The IP addresses and similar details in the piece may be published."),
         Acknowledgement("wording", "Wording checked",
                         "The flagged wording is intended and fits the audience."),
+        Acknowledgement("voice", "Brand voice checked",
+                        "The terms the brand voice avoids, and the language the brief asked for, are "
+                        "right here as written."),
         Acknowledgement("hidden-characters", "Invisible characters are meant to be there",
                         "Every invisible character the checks found (zero-width, direction controls) "
                         "is there on purpose."),
@@ -137,6 +140,12 @@ POLICY: tuple[PolicyRow, ...] = (
               acknowledge="contact"),
     PolicyRow("personal-data", "Other personal data: IP addresses", "203.0.113.7", "pii", "warn",
               acknowledge="personal-data"),
+    PolicyRow("news-unsourced", "News: a quote or figure no source supports (the claim ledger)",
+              "a quoted sentence or “12%” in a news article with no passage behind it", "claims", "block",
+              rules=("claims.news_*",)),
+    PolicyRow("needs-source", "Facts the writer marked [NEEDS SOURCE], citations a localised draft lost",
+              "“[NEEDS SOURCE]”", "claims", "warn", rules=("claims.needs_source", "claims.citation_lost"),
+              acknowledge="claims"),
     PolicyRow("percentages", "Percentages and numeric comparisons", "“100%”, “50% faster”, “3x more sales”",
               "claims", "warn", rules=("claims.percentage", "claims.percent_better"), acknowledge="claims"),
     PolicyRow("superlatives", "Unsupported superlatives", "“#1”, “best in class”, “fastest”, “market-leading”",
@@ -150,6 +159,13 @@ POLICY: tuple[PolicyRow, ...] = (
               "bias", "info", rules=_MINOR_WORDING),
     PolicyRow("wording", "Biased or exclusionary wording", "“chairman”, “guys”, “crazy”, “the elderly”", "bias",
               "warn", acknowledge="wording"),
+    PolicyRow("voice-style", "Brand voice style notes: spelling variety, Oxford comma, headline case",
+              "“colour” in a US-spelling voice", "voice", "info",
+              rules=("voice.spelling.*", "voice.oxford_comma", "voice.headline_case")),
+    PolicyRow("voice-terms", "Terms the brand voice avoids or replaces, terms a localised draft must keep",
+              "“users” where the voice says “customers”", "voice", "warn", acknowledge="voice"),
+    PolicyRow("language", "Text in another language than the brief asked for", "a German paragraph in an "
+              "English post", "language", "warn", acknowledge="voice"),
     PolicyRow("tone", "Gender-coded tone (Gaucher, Friesen & Kay 2011)", "many more masculine- than "
               "feminine-coded words", "tone", "info"),
     PolicyRow("invisible-characters", "Invisible characters that can hide words or reorder the text",

@@ -16,6 +16,7 @@ from studio.audit.service import record
 from studio.checks.policy import ACKNOWLEDGEMENTS, acknowledgement_label, required_acknowledgements
 from studio.checks.report import Report
 from studio.checks.service import draft_checks, latest_report, run_checks
+from studio.claims.service import ClaimsNotAcknowledged
 from studio.claims.service import approval_guard as claims_guard
 from studio.config import Settings, get_settings
 from studio.drafting.service import check_version, get_draft
@@ -96,10 +97,8 @@ def transition(
         draft.submitted_at = utcnow()
     comment = required_comment(spec, comment)
     if action == "approve":
-        data.update(
-            _guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed, acknowledged)
-        )
-        data.update(claims_guard(session, draft, acknowledged_claims))
+        data.update(_guard_approve(session, draft, actor, settings, override_reason, manual_review_confirmed,
+                                   acknowledged, acknowledged_claims))  # fmt: skip
     if action == "withdraw":
         refusal = withdraw_refusal(draft, actor, started=review_started(draft, reviewer_activity(session, draft)))
         if refusal is not None:
@@ -175,6 +174,7 @@ def _guard_approve(
     override_reason: str,
     manual_review_confirmed: bool,
     acknowledged: Sequence[str] = (),
+    acknowledged_claims: Sequence[int] = (),
 ) -> dict[str, object]:
     if draft.author_id == actor.id and not settings.studio_allow_self_approval:
         raise PermissionDenied(
@@ -202,6 +202,10 @@ def _guard_approve(
         data.update(acknowledgements_for(findings, acknowledged))
     except ReviewError as exc:
         problems.append(str(exc))
+    try:  # the claim ledger's claims without full support, each acknowledged (studio.claims)
+        data.update(claims_guard(session, draft, acknowledged_claims))
+    except ClaimsNotAcknowledged as exc:
+        raise ClaimsNotAcknowledged(" ".join([*problems, str(exc)])) from None
     if problems:
         raise ReviewError(" ".join(problems))
     return data

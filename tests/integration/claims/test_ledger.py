@@ -73,8 +73,9 @@ def test_approving_needs_each_unsupported_claim_acknowledged_and_records_them(en
         with session_scope(engine) as s:
             approve(s, draft_id, people.editor, version, manual_review_confirmed=True, acknowledged_claims=open_ids[:1])
     with session_scope(engine) as s:
+        # The superlative also warns as a claim: "Claims checked" is ticked with the ledger's claims.
         draft = approve(s, draft_id, people.editor, version, manual_review_confirmed=True,
-                        acknowledged_claims=open_ids)  # fmt: skip
+                        acknowledged=["claims"], acknowledged_claims=open_ids)  # fmt: skip
         assert draft.status == "approved"
     with session_scope(engine) as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "review.approve")).one()
@@ -131,5 +132,6 @@ def test_claims_cli_prints_the_contract(db_url, people, fake_openai, monkeypatch
     refused = cli(db_url, "review", "approve", str(draft_id), "--as", "dana", "--manual-review")
     assert refused.returncode == 1 and "acknowledge each one" in refused.stderr
     acks = [x for i in open_ids for x in ("--ack-claim", i)]
-    done = cli(db_url, "review", "approve", str(draft_id), "--as", "dana", "--manual-review", *acks)
+    done = cli(db_url, "review", "approve", str(draft_id), "--as", "dana", "--manual-review", "--acknowledge", "claims",
+               *acks)  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from studio.checks.policy import ACKNOWLEDGEMENTS
+from studio.claims.service import ledger
 from studio.config import reload_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
@@ -65,8 +67,12 @@ def record(engine, people, fake_openai, monkeypatch) -> Record:
 
     def approve(draft_id: int) -> None:
         with session_scope(engine) as s:
+            # Everything an approval may need: the record is about edits, not about the checks.
+            open_claims = [c.id for c in ledger(s, draft_id, people.editor) if c.needs_acknowledgement]
+        with session_scope(engine) as s:
             review.approve(s, draft_id, people.editor, _version(engine, draft_id), manual_review_confirmed=True,
-                           override_reason="reviewed by hand")
+                           override_reason="reviewed by hand", acknowledged=list(ACKNOWLEDGEMENTS),
+                           acknowledged_claims=open_claims)
 
     edited = generate(**CALENDAR)
     rejected = generate(**CALENDAR)

@@ -39,7 +39,32 @@ ROW_CASES = {
     ),
     "invisible-characters": ("Contact sa\u200bles for the kit.", "warn", "hidden-characters"),
     "quality": ("Save time with our app. Save time with our team. Save time with our tools. Start today.", "info", ""),
+    # A draft's own backends (claim ledger, brand voice, output language): see
+    # test_a_drafts_own_findings_follow_their_rows.
+    "news-unsourced": None,
+    "needs-source": None,
+    "voice-style": None,
+    "voice-terms": None,
+    "language": None,
 }
+
+# Findings as the claim ledger, the brand voice rules and the language check make them.
+OWN_CASES = [
+    (Finding("claims", "unsourced figure", 0, 3, "12%", "warn", rule="claims.news_figure"), "news-unsourced", "block", ""),
+    (Finding("claims", "needs source", 0, 14, "[NEEDS SOURCE]", "warn", rule="claims.needs_source"), "needs-source",
+     "warn", "claims"),
+    (Finding("voice", "spelling", 0, 6, "colour", "info", rule="voice.spelling.us"), "voice-style", "info", ""),
+    (Finding("voice", "avoided term", 0, 5, "users", "warn", rule="voice.avoid.users"), "voice-terms", "warn", "voice"),
+    (Finding("language", "wrong language", 0, 0, "", "warn", rule="language.mismatch"), "language", "warn", "voice"),
+]
+
+
+@pytest.mark.parametrize(("finding", "row_id", "outcome", "ack"), OWN_CASES)
+def test_a_drafts_own_findings_follow_their_rows(finding, row_id, outcome, ack):
+    warn, block = policy.thresholds(None)
+    assert policy.row_for(finding, warn, block).id == row_id
+    classified = policy.classify(finding)
+    assert (classified.severity, classified.acknowledge) == (outcome, ack)
 
 
 @pytest.fixture
