@@ -209,14 +209,15 @@ def _timeline(view: DraftDetail) -> None:
     rows = [
         {
             "When (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M"),
-            "Who": e.actor,
+            "Who": safe.inline(e.actor),
             "What": action_label(e.action),
             "Status": _moved(e.from_status, e.to_status),
-            "Comment": e.comment,
+            "Comment": safe.inline(e.comment),
         }
         for e in view.timeline
     ]
     # A plain table: every cell wraps, nothing is cut off, and screen readers read it as a table.
+    # Its cells are Markdown, so names and comments (a person's or an AI server's words) are escaped.
     st.table(rows, hide_index=True)
 
 

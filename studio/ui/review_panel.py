@@ -88,7 +88,7 @@ def _withdraw(user: Person, view: DraftDetail) -> None:
     if "withdraw" in view.actions:
         st.caption("Nobody has started reviewing it yet, so you can take it back to change it.")
         actions.button(
-            "Withdraw from review", key=f"withdraw_{view.id}",
+            "Withdraw from review", key=f"withdraw_{view.id}_{view.version}",
             action=lambda _v: actions.said(
                 ui.call(transition, view.id, user, "withdraw", expected_version=view.version),
                 f"Withdrawn: {_title(view)} is a draft again, yours to change.",
@@ -101,11 +101,13 @@ def _withdraw(user: Person, view: DraftDetail) -> None:
 def _submit(user: Person, view: DraftDetail) -> None:
     if "submit" not in view.actions:
         return
+    # The buttons' keys carry the version: a double-click is one submission, but submitting
+    # again after a withdrawal (a new version) within seconds is a new one.
     label = "Resubmit for review" if view.status == "changes_requested" else "Submit for review"
     with st.form(f"submit_{view.id}"):
         st.text_input("Note for the editor (optional)", key=f"submit_note_{view.id}")
         actions.form_submit(
-            label, key=f"submit_go_{view.id}", type="primary", fields={"note": f"submit_note_{view.id}"},
+            label, key=f"submit_go_{view.id}_{view.version}", type="primary", fields={"note": f"submit_note_{view.id}"},
             action=lambda v: actions.said(ui.call(submit, view.id, user, view.version, v["note"] or ""),
                                    "Submitted for review."),
         )  # fmt: skip
