@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from studio.config import reload_settings
+from studio.claims.service import ledger
 from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.service import edit_text
@@ -64,9 +65,11 @@ def record(engine, people, fake_openai, monkeypatch) -> Record:
             review.submit(s, draft_id, people.marketer, _version(engine, draft_id))
 
     def approve(draft_id: int) -> None:
+        with session_scope(engine) as s:  # the record is about edits: every open claim acknowledged
+            open_claims = [c.id for c in ledger(s, draft_id, people.editor) if c.needs_acknowledgement]
         with session_scope(engine) as s:
             review.approve(s, draft_id, people.editor, _version(engine, draft_id), manual_review_confirmed=True,
-                           override_reason="reviewed by hand")
+                           override_reason="reviewed by hand", acknowledged_claims=open_claims)
 
     edited = generate(**CALENDAR)
     rejected = generate(**CALENDAR)
