@@ -5,6 +5,7 @@ its subcommands and uses these."""
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -69,3 +70,16 @@ def bounded_int(low: int = 1, high: int = MAX_ID, what: str = "a whole number") 
 
 def add_as(parser: argparse.ArgumentParser, *, required: bool = False, help: str = "the account that acts") -> None:
     parser.add_argument("--as", dest="as_user", required=required, default=None, metavar="NAME", help=help)
+
+
+def parse_date(value: str | None, flag: str) -> date | datetime | None:
+    """A --since/--until value: a day (YYYY-MM-DD) or an ISO time; a bad one is a usage error."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise CliError(f"{flag}: {value!r} is not a date; use YYYY-MM-DD.", EXIT_USAGE) from exc

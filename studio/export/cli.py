@@ -21,10 +21,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
 from typing import Any
 
-from studio.cli_support import EXIT_OK, EXIT_USAGE, CliError, actor_for, add_as, bounded_int, open_engine
+from studio.cli_support import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    actor_for,
+    add_as,
+    bounded_int,
+    open_engine,
+    parse_date,
+)
 from studio.db import session_scope
 from studio.errors import PermissionDenied
 from studio.export import output
@@ -66,18 +74,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def _date(value: str | None, flag: str) -> date | datetime | None:
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise CliError(f"{flag}: {value!r} is not a date; use YYYY-MM-DD.", EXIT_USAGE) from exc
-
-
 def _target(args: argparse.Namespace, engine: Any) -> output.Target:
     try:
         return output.choose_target(
@@ -92,8 +88,8 @@ def _said(message: str, target: output.Target) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    since = _date(args.since, "--since")
-    until = _date(args.until, "--until")
+    since = parse_date(args.since, "--since")
+    until = parse_date(args.until, "--until")
     if args.batch is None and not args.preset:
         raise CliError("--preset is needed (wordpress, hubspot, generic or json), unless --batch ID.", EXIT_USAGE)
     engine = open_engine()

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from studio.cli_support import EXIT_OK, EXIT_USAGE, CliError, actor_for, add_as, open_engine
+from studio.cli_support import EXIT_OK, EXIT_USAGE, CliError, actor_for, add_as, open_engine, parse_date
 from studio.db import session_scope
 from studio.drafting.brief import CONTENT_TYPES, VOICES
 from studio.errors import PermissionDenied
@@ -65,18 +64,6 @@ def register(subparsers: Any) -> None:
     e.set_defaults(func=cmd_export)
 
 
-def _date(value: str | None, flag: str) -> date | datetime | None:
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise CliError(f"{flag}: {value!r} is not a date; use YYYY-MM-DD.", EXIT_USAGE) from exc
-
-
 def _target(flag: str, value: str, force: bool, engine: Any) -> output.Target:
     try:
         return output.choose_target(value, replace=force, database_url=engine.url.render_as_string(hide_password=False))
@@ -87,7 +74,7 @@ def _target(flag: str, value: str, force: bool, engine: Any) -> output.Target:
 def cmd_export(args: argparse.Namespace) -> int:
     filters = Filters(
         content_type=args.content_type, voice=args.voice, model=(args.model or "").strip() or None,
-        since=_date(args.since, "--since"), until=_date(args.until, "--until"),
+        since=parse_date(args.since, "--since"), until=parse_date(args.until, "--until"),
     )  # fmt: skip
     try:
         min_edit = rules.MinEdit.parse(args.min_edit_distance)

@@ -77,7 +77,8 @@ _lock = threading.Lock()
 
 def lexical_index(docs: Sequence[Doc]) -> LexicalIndex:
     """The BM25 index of ``docs``, from this process's cache when it has one for exactly them."""
-    key = tuple(sorted(d.id for d in docs))
+    # Ids and texts: another database (or an edited passage) may give the same ids other words.
+    key = tuple(sorted((d.id, hash(d.text)) for d in docs))
     with _lock:
         hit = _indexes.get(key)
         if hit is not None:

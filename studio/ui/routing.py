@@ -14,7 +14,9 @@ tab that reconnects after a restart, would do exactly that. Three pieces close i
 - `entry(...)`: the pages for someone who is not signed in (the sign-in form, or the
   first-admin form). Any page URL shows that form and keeps its URL, so the rerun after
   signing in asks the router for the page that was asked for; the router serves it when the
-  person's roles include it, and their default page otherwise.
+  person's roles include it, and their default page otherwise. A tab left open across a
+  restart asks for a page by the page's id, not by the URL it shows (a menu link clicked
+  there names the page clicked); so the form is registered under every page's URL.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from streamlit.errors import StreamlitAPIException
 
 # The router, relative to the main script's folder as st.Page resolves it.
 ROUTER = "app.py"
+PAGES = Path(__file__).resolve().parents[2] / "pages"
 
 # Set only while app.py runs the page it chose, and reset when that page returns or raises: a
 # mark for this script run alone. A session's earlier routed runs leave nothing behind, and a
@@ -95,9 +98,16 @@ def entry(page_file: str, *, title: str, icon: str) -> list[st.Page]:
     the current page) asks the router for that page.
     """
     pages = [st.Page(page_file, title=title, icon=icon, url_path="", default=True)]
-    wanted = requested_path()
-    if wanted:
-        pages.append(st.Page(page_file, title=title, icon=icon, url_path=wanted, visibility="hidden"))
+    # Streamlit resolves a run by the id of the page it names before its URL, and that id is
+    # the page's URL path: a click in a tab from before a restart names the page clicked,
+    # while the URL it reports is the one the tab showed. Each page URL therefore gets the
+    # form, and the URL typed in too when it is not a page (the router then says no more).
+    wanted = {st.Page(path).url_path for path in PAGES.glob("*.py")}
+    typed = requested_path()
+    if typed:
+        wanted.add(typed)
+    for url_path in sorted(wanted):
+        pages.append(st.Page(page_file, title=title, icon=icon, url_path=url_path, visibility="hidden"))
     return pages
 
 

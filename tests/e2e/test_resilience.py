@@ -92,6 +92,11 @@ def test_double_clicking_comment_adds_the_comment_once(app, new_page):  # type: 
 def test_a_reload_keeps_the_person_signed_in_and_a_sign_out_does_not_come_back(app, new_page):  # type: ignore[no-untyped-def]
     page = new_page()
     sign_in(page, app.url, "mara")
+    # The session cookie is written by the page after it shows the person signed in: a reload
+    # before it has arrived is a fresh visit, so wait for it as a person's F5 a moment later would.
+    deadline = time.monotonic() + 20
+    while not any(c["name"] == "studio_session" for c in page.context.cookies()) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
     page.reload()
     expect(page.get_by_text(re.compile(r"Signed in as"))).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name="Sign in to Content Studio")).to_have_count(0)

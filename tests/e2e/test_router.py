@@ -122,7 +122,8 @@ def sign_in_here(page: Page, name: str) -> None:
     page.get_by_label("User name", exact=True).fill(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(re.compile(r"Signed in as"))).to_be_visible()
+    # After a restart the first sign-in loads every page's modules in the new process.
+    expect(page.get_by_text(re.compile(r"Signed in as"))).to_be_visible(timeout=60_000)
     settle(page)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+
 import pytest
 
 from studio.usage import context as usage
@@ -74,6 +76,11 @@ def test_tokens_are_counted_with_tiktoken_when_its_encoding_is_there(monkeypatch
 
 
 def test_the_feature_context_defaults_to_draft_and_nests():
+    # In a fresh context: an earlier test in this thread may have left a person acting.
+    contextvars.Context().run(_feature_context_defaults_and_nests)
+
+
+def _feature_context_defaults_and_nests() -> None:
     assert usage.current().feature == "draft"
     with usage.acting(7), usage.feature("revise"):
         assert (usage.current().feature, usage.current().person_id) == ("revise", 7)
