@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select, text
 
+from studio.checks.service import latest_report
 from studio.db import get_engine, session_scope
 from studio.models import (
     AuditEvent,
@@ -68,7 +69,8 @@ def cli_env(db_url: str, tmp_path: Path, server: FakeOpenAI | None = None) -> di
 
 
 # Runs `python -m studio ARGS` with test-side instrumentation (nothing in the product): when
-# CRASH_PAUSE is set, the transaction that inserts into table CRASH_TABLE pauses just before its
+# CRASH_PAUSE is set, the transaction that inserts into table CRASH_TABLE (a row holding the value
+# CRASH_VALUE among its parameters, when that is set) pauses just before its
 # COMMIT reaches the database ("before-commit") or just after it ("after-commit"), writing the
 # file CRASH_MARKER first, so the test can SIGKILL it at exactly that point. CRASH_CACHE_KIB
 # gives SQLite a small page cache, so a transaction's changed pages spill into the write-ahead
@@ -92,6 +94,7 @@ if pause:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
     table = os.environ["CRASH_TABLE"]
+    value = os.environ.get("CRASH_VALUE", "")
     marker = Path(os.environ["CRASH_MARKER"])
     state = {"target": False}
 
@@ -101,7 +104,7 @@ if pause:
 
     @event.listens_for(Engine, "before_cursor_execute")
     def _seen(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO " + table.upper()):
+        if statement.lstrip().upper().startswith("INSERT INTO " + table.upper()) and value in repr(params):
             state["target"] = True
 
     if pause == "before-commit":
@@ -121,10 +124,11 @@ sys.exit(main(sys.argv[1:]))
 
 
 def start(args: list[str], env: dict[str, str], tmp_path: Path, name: str,
-          pause: str | None = None, table: str = "") -> subprocess.Popen:  # fmt: skip
+          pause: str | None = None, table: str = "", value: str = "") -> subprocess.Popen:  # fmt: skip
     env = dict(env)
     if pause:
-        env.update(CRASH_PAUSE=pause, CRASH_TABLE=table, CRASH_MARKER=str(tmp_path / f"{name}.paused"))
+        env.update(CRASH_PAUSE=pause, CRASH_TABLE=table, CRASH_VALUE=value,
+                   CRASH_MARKER=str(tmp_path / f"{name}.paused"))  # fmt: skip
     out = open(tmp_path / f"{name}.out", "wb")  # noqa: SIM115 - the child holds them; tiny
     err = open(tmp_path / f"{name}.err", "wb")  # noqa: SIM115
     try:
@@ -287,20 +291,30 @@ def _partial_saved(db_url: str) -> bool:
                               .where(Draft.topic == "Tide tables")).first())  # fmt: skip
 
 
+# Where a generation can be killed, and the transaction paused there: the last save of the text
+# (its audit row "draft.generated" is written by that save alone), then the check report's
+# transaction, which follows once that save has committed.
+GENERATION_MOMENTS = {
+    "mid-stream": None,
+    "before-commit": ("before-commit", "audit_events", "draft.generated"),
+    "after-commit": ("after-commit", "audit_events", "draft.generated"),
+    "after-check": ("after-commit", "check_reports", ""),
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["mid-stream", "before-commit", "after-commit"])
+@pytest.mark.parametrize("moment", list(GENERATION_MOMENTS))
 def test_sigkill_during_generation_keeps_the_brief_and_the_text_so_far(engine, db_url, db_backend, people, tmp_path, moment):
     # Mid-stream: 25 ms between deltas of 12 characters (~15 s for the whole reply), killed once
-    # the text so far has been saved. Otherwise no delay, and the kill lands at the last save's
-    # COMMIT (the only transaction that stores a check report).
+    # the text so far has been saved. Otherwise no delay, and the kill lands at the moment named.
     delay = 0.025 if moment == "mid-stream" else 0.0
-    pause = None if moment == "mid-stream" else moment
+    pause, table, value = GENERATION_MOMENTS[moment] or (None, "", "")
     with FakeOpenAI(reply=REPLY, delay=delay, chunk_chars=12) as server:
         env = cli_env(db_url, tmp_path, server)
         proc = start(
             ["generate", "--type", "blog", "--topic", "Tide tables", "--audience", "sailors", "--provider", "openai",
              "--as", "mara"],
-            env, tmp_path, "generate", pause=pause, table="check_reports",
+            env, tmp_path, "generate", pause=pause, table=table, value=value,
         )  # fmt: skip
         try:
             if moment == "mid-stream":
@@ -322,9 +336,15 @@ def test_sigkill_during_generation_keeps_the_brief_and_the_text_so_far(engine, d
     draft, revision, gen, actions = state
     assert draft.audience == "sailors" and "draft.created" in actions  # the brief, saved before the request
     assert [d["id"] for d in listed] == [draft.id]
-    if moment == "after-commit":  # a whole draft: text, generation, check, audit, search row
-        assert revision.body == REPLY and not draft.incomplete and draft.check_verdict is not None
+    if moment in ("after-commit", "after-check"):  # a whole draft: text, generation, audit, search row
+        assert revision.body == REPLY and not draft.incomplete
         assert gen.revision_id == revision.id and gen.error is None and "draft.generated" in actions
+        if moment == "after-check":
+            assert draft.check_verdict is not None
+        else:  # killed before its check was stored: unchecked, never read as passed
+            assert draft.check_verdict is None
+            with session_scope(get_engine(db_url)) as s:
+                assert latest_report(s, revision.id) is None
     else:  # the text up to the last save, marked incomplete, and saying so
         assert revision is not None and revision.body and REPLY.startswith(revision.body)
         assert draft.incomplete and "had not finished" in draft.last_error and gen.revision_id == revision.id
