@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from studio.checks.highlight import highlight_html
+from studio.checks.highlight import Mark, highlight_html
 from studio.checks.pipeline import check
 from studio.checks.report import CATEGORIES, SEVERITIES, VERDICTS, Report
 from studio.config import get_settings
@@ -119,7 +119,7 @@ class Span:
     note: str = ""
 
 
-OUR_TAGS = re.compile(r'</?(div|mark|sup)(\s+(class|title|style)="[^"<>]*")*\s*>')
+OUR_TAGS = re.compile(r'</?(div|mark|sup|span|p|blockquote|strong|em|code|hr)(\s+(class|title|style)="[^"<>]*")*\s*>')
 
 
 @st.composite
@@ -148,12 +148,16 @@ def text_and_findings(draw):  # type: ignore[no-untyped-def]
           [Span('x" onmouseover="alert(1)', "<script>", 0, 8, "block", ["<b>"], "</mark><script>")]))  # fmt: skip
 def test_highlight_never_lets_markup_from_the_input_through(case):
     text, spans = case
-    out = highlight_html(text, spans)
-    assert "<script" not in out.lower()
-    # Every '<' left belongs to our own tags; attribute values carry no raw quotes or '<'.
-    assert "<" not in OUR_TAGS.sub("", out)
-    # And the visible text is the input, exactly (minus our <sup> footnote numbers).
-    visible = re.sub(r"<sup>\d+</sup>", "", out)
+    marks = [Mark(sp.start, sp.end, i, sp.category, sp.label, sp.severity, sp.note) for i, sp in enumerate(spans, 1)]
+    for markdown in (False, True):
+        out = highlight_html(text, marks, markdown=markdown)
+        assert "<script" not in out.lower()
+        # Every '<' left belongs to our own tags; attribute values carry no raw quotes or '<'.
+        assert "<" not in OUR_TAGS.sub("", out)
+    # As plain text (a publishing field), the visible text is the input, exactly (minus the
+    # marks' numbers); rendered as Markdown, its syntax is hidden, never its words' markup.
+    plain = highlight_html(text, marks, markdown=False)
+    visible = re.sub(r'<sup class="mark-ref"[^>]*>[^<]*</sup>', "", plain)
     visible = OUR_TAGS.sub("", visible)
     assert html.unescape(visible) == text
 
