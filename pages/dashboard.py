@@ -23,7 +23,8 @@ with st.container(border=True):
     period = c1.date_input("Period", (today - timedelta(days=29), today), max_value=today, key="dash_period")
     types = c2.multiselect("Content type", list(CONTENT_TYPES), format_func=CONTENT_TYPES.get, key="dash_types")
     known = st.session_state.get("dash_options", {})
-    voices = c3.multiselect("Voice", known.get("voices", []), format_func=str.capitalize, key="dash_voices")
+    voice_labels = known.get("voices", {})
+    voices = c3.multiselect("Voice", list(voice_labels), format_func=lambda k: voice_labels.get(k, k), key="dash_voices")
     models = c4.multiselect("Model", known.get("models", []), key="dash_models")
 
 start, end = (period if isinstance(period, tuple) and len(period) == 2 else (period[0], period[0]) if isinstance(period, tuple) else (period, period))

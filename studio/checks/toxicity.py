@@ -43,7 +43,7 @@ def make_openai_client(settings):
 
     raw = settings.openai_api_key
     key = (raw.get_secret_value() if hasattr(raw, "get_secret_value") else str(raw)) if raw else "not-needed"
-    from studio.usage.recorder import track_moderation
+    from studio.usage.recorder import track_calls
 
     client = openai.OpenAI(
         api_key=key,
@@ -51,7 +51,7 @@ def make_openai_client(settings):
         timeout=getattr(settings, "studio_request_timeout", 60.0),
         max_retries=getattr(settings, "studio_max_retries", 2),
     )
-    return track_moderation(client, settings.openai_base_url)
+    return track_calls(client, settings.openai_base_url)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:

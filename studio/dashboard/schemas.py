@@ -34,4 +34,4 @@ class Dashboard:
     overrides: Any
     cost: Any
     batches: Any
-    options: dict[str, list[str]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)

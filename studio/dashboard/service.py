@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from studio.accounts.permissions import authorize
 from studio.dashboard.schemas import Dashboard, Filters
 from studio.checks.report import SEVERITY_LABELS
-from studio.drafting.brief import CONTENT_TYPES, VOICES
+from studio.drafting.brief import CONTENT_TYPES
 from studio.models import AuditEvent, Batch, BatchRow, CheckReport, Draft, Finding, Generation, Revision, UsageRecord, User
 from studio.review.rules import DraftStatus
 from studio.usage.context import FEATURE_LABELS
+from studio.voices.service import voice_condition, voice_options
 
 MAX_DAYS = 366
 
@@ -34,15 +35,16 @@ def _draft_filter(stmt: Any, f: Filters) -> Any:
     if f.content_types:
         stmt = stmt.where(Draft.content_type.in_(f.content_types))
     if f.voices:
-        stmt = stmt.where(Draft.tone.in_(f.voices))
+        stmt = stmt.where(voice_condition(f.voices))
     if f.models:
         stmt = stmt.where(exists().where(Generation.draft_id == Draft.id, Generation.model.in_(f.models)))
     return stmt
 
 
-def options(session: Session) -> dict[str, list[str]]:
+def options(session: Session) -> dict[str, Any]:
+    """What the filters offer; "voices" is key → label (brand voices, then preset tones)."""
     models = sorted(set(session.scalars(select(Generation.model).distinct())) | set(session.scalars(select(UsageRecord.model).distinct())))
-    return {"content_types": list(CONTENT_TYPES), "voices": list(VOICES), "models": models}
+    return {"content_types": list(CONTENT_TYPES), "voices": voice_options(session), "models": models}
 
 
 def drafts_by_status(session: Session, f: Filters) -> pd.DataFrame:

@@ -1,20 +1,31 @@
 """The writing context of a brief, resolved from the workspace just before writing: the brand
 voice's guide (the voice named, or the workspace default) and the source passages that best match
-the brief, with the ids the writer cites. Every way of writing a draft goes through
-``DraftRun``, which calls ``with_context`` first, so every prompt gets them."""
+the brief, with the ids the writer cites. A new draft gets them from ``with_context`` (DraftRun,
+the long-form writer and variants call it before any model call); writing more of an existing
+draft (a section again, a headline or an introduction variant, a revise turn) uses
+``brief_of``: the voice at the version the draft was written with and the passages it was
+given, under the same ids, so the citations already in its text keep their meaning."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from studio.config import Settings, get_settings
+from studio.db import session_scope
 from studio.drafting.brief import Brief, WritingContext
+from studio.drafting.service import get_draft
 from studio.errors import InputError
-from studio.sources.service import existing_ids, search_passages
-from studio.voices.service import default_voice_id, voice_guide
+from studio.models import Draft, User
+from studio.sources.service import draft_passages, existing_ids, save_draft_passages, search_passages
+from studio.voices.schemas import VoiceGuide
+from studio.voices.service import VoiceNotFound, default_voice_id, voice_guide
+
+log = logging.getLogger(__name__)
 
 PASSAGES = 6
 
@@ -43,3 +54,53 @@ def with_context(session: Session, brief: Brief, actor: Any, settings: Settings 
                 raise InputError({"source_ids": f"Source {', '.join(map(str, missing))} does not exist (or was archived)."})
         passages = search_passages(session, actor, query_for(brief), source_ids=ids, k=PASSAGES, settings=settings)
     return replace(brief, voice_id=voice_id, context=WritingContext(guide, tuple(passages), grounded))
+
+
+def resolved(
+    engine: Engine | None, brief: Brief, actor: Any, settings: Settings | None = None, *, draft_id: int | None = None
+) -> Brief:
+    """``brief`` with its context, read in a session of its own unless it already has one (a
+    brief made by ``brief_of``): for more of the draft ``draft_id``, the draft's own context
+    (refused like the draft itself), else the workspace's for a new draft."""
+    if brief.context is not None:
+        return brief
+    with session_scope(engine) as session:
+        person = session.get(User, actor.id) or actor
+        if draft_id is not None:
+            draft = get_draft(session, draft_id, person)
+            return replace(brief, context=brief_of(session, draft).context)
+        return with_context(session, brief, person, settings)
+
+
+def keep_passages(session: Session, draft_id: int, brief: Brief) -> None:
+    """Store the passages a new draft is written from: the claim ledger checks its text against
+    them, and the export turns their ids into footnotes."""
+    if brief.context is not None and brief.context.grounded:
+        save_draft_passages(session, draft_id, brief.context.passages)
+
+
+def _draft_voice(session: Session, draft: Draft) -> VoiceGuide | None:
+    if draft.voice_id is None:
+        return None
+    for version in (draft.voice_version, None):
+        try:
+            return voice_guide(session, draft.voice_id, version)
+        except VoiceNotFound:
+            continue
+    log.warning("draft %s names brand voice %s, which no longer exists", draft.id, draft.voice_id)
+    return None
+
+
+def brief_of(session: Session, draft: Draft) -> Brief:
+    """The brief a draft was written from, with the context it was written with (the caller has
+    loaded the draft through a permission check)."""
+    passages = tuple(draft_passages(session, draft.id))
+    grounded = bool(draft.source_ids) or bool(draft.search_sources) or bool(passages)
+    return Brief(
+        content_type=draft.content_type, topic=draft.topic, audience=draft.audience,
+        keywords=list(draft.keywords or []), tone=draft.tone, formality=draft.formality,
+        temperature=draft.temperature, target_words=draft.target_words, language=draft.language,
+        voice_id=draft.voice_id, use_default_voice=False, source_ids=tuple(draft.source_ids or ()),
+        search_sources=bool(draft.search_sources),
+        context=WritingContext(_draft_voice(session, draft), passages, grounded),
+    )  # fmt: skip

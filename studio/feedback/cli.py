@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from studio.cli_support import EXIT_OK, EXIT_USAGE, CliError, actor_for, add_as, open_engine, parse_date
 from studio.db import session_scope
 from studio.drafting.brief import CONTENT_TYPES, VOICES
-from studio.errors import PermissionDenied
+from studio.errors import InputError, PermissionDenied
 from studio.export import output
 from studio.feedback import rules
 from studio.feedback.service import FeedbackError, Filters, export_feedback
+from studio.voices.service import voice_key, voice_options
 
 
 def register(subparsers: Any) -> None:
@@ -53,7 +55,8 @@ def register(subparsers: Any) -> None:
     e.add_argument("--until", default=None, metavar="DATE", help="only drafts approved on or before DATE (YYYY-MM-DD)")
     e.add_argument("--type", dest="content_type", default=None, choices=tuple(CONTENT_TYPES),
                    help="only this content type")
-    e.add_argument("--voice", default=None, choices=tuple(VOICES), help="only briefs in this voice")
+    e.add_argument("--voice", default=None, metavar="NAME",
+                   help=f"only drafts in this voice: a brand voice's name, or a preset tone ({', '.join(VOICES)})")
     e.add_argument("--model", default=None, metavar="NAME", help="only text written by this model")
     e.add_argument("--min-edit-distance", default=rules.DEFAULT_MIN_EDIT, metavar="N|P%",
                    help=("dpo: the least editing that makes a pair: words changed (25) or a share "
@@ -73,7 +76,7 @@ def _target(flag: str, value: str, force: bool, engine: Any) -> output.Target:
 
 def cmd_export(args: argparse.Namespace) -> int:
     filters = Filters(
-        content_type=args.content_type, voice=args.voice, model=(args.model or "").strip() or None,
+        content_type=args.content_type, model=(args.model or "").strip() or None,
         since=parse_date(args.since, "--since"), until=parse_date(args.until, "--until"),
     )  # fmt: skip
     try:
@@ -95,6 +98,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as session:
             actor = actor_for(session, args.as_user)
+            if args.voice:
+                filters = _with_voice(session, filters, args.voice)
             result = export_feedback(
                 session, actor, args.fmt, filters=filters, min_edit=min_edit, redact_pii=args.redact_pii,
                 destination="standard output" if target.stdout else str(target.path),
@@ -117,6 +122,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         output.to_stdout(result.file)
     print(_summary(args, result, target, side), file=sys.stderr if target.stdout else sys.stdout)
     return EXIT_OK
+
+
+def _with_voice(session: Any, filters: Filters, name: str) -> Filters:
+    try:
+        key = voice_key(session, name)
+    except InputError as exc:
+        raise CliError(f"--voice: {exc}", EXIT_USAGE) from exc
+    return replace(filters, voice=key, voice_label=voice_options(session)[key].rsplit(" (", 1)[0])
 
 
 def _summary(args: argparse.Namespace, result: Any, target: output.Target, side: output.Target | None) -> str:

@@ -35,6 +35,7 @@ from studio.drafting.brief import Brief
 from studio.drafting.prompts import build_messages, messages_as_records
 from studio.errors import StudioError
 from studio.feedback import rules
+from studio.voices.service import voice_condition
 from studio.models import AuditEvent, Draft, Generation, Revision
 
 PERMISSION = "feedback.export"
@@ -50,7 +51,8 @@ class FeedbackError(StudioError):
 @dataclass(frozen=True)
 class Filters:
     content_type: str | None = None
-    voice: str | None = None  # the brief's voice (its tone)
+    voice: str | None = None  # a key of voices.service.voice_options: a brand voice or a preset tone
+    voice_label: str | None = None
     model: str | None = None
     since: date | datetime | None = None
     until: date | datetime | None = None
@@ -60,7 +62,7 @@ class Filters:
         if self.content_type:
             parts.append(f"of type {self.content_type}")
         if self.voice:
-            parts.append(f"in the {self.voice} voice")
+            parts.append(f"in the {self.voice_label or self.voice} voice")
         if self.model and model:
             parts.append(f"written by {self.model}")
         if self.since:
@@ -237,7 +239,7 @@ def _approved_drafts(session: Session, filters: Filters) -> list[_Approved]:
     if filters.content_type:
         stmt = stmt.where(Draft.content_type == filters.content_type)
     if filters.voice:
-        stmt = stmt.where(Draft.tone == filters.voice)
+        stmt = stmt.where(voice_condition([filters.voice]))
     if filters.since is not None:
         stmt = stmt.where(when >= _day_start(filters.since))
     if filters.until is not None:
@@ -268,7 +270,7 @@ def _rejected_by_brief(session: Session, filters: Filters) -> dict[str, list[_Wr
     if filters.content_type:
         stmt = stmt.where(Draft.content_type == filters.content_type)
     if filters.voice:
-        stmt = stmt.where(Draft.tone == filters.voice)
+        stmt = stmt.where(voice_condition([filters.voice]))
     drafts = list(session.scalars(stmt.order_by(Draft.id)))
     ids = [d.id for d in drafts]
     gens = _generations(session, ids)

@@ -44,10 +44,12 @@ def embed(config: EmbeddingsConfig, texts: Sequence[str], settings) -> list[list
     """One vector per text, in order; EmbeddingsUnavailable says what went wrong."""
     import openai
 
-    client = openai.OpenAI(
+    from studio.usage.recorder import track_calls
+
+    client = track_calls(openai.OpenAI(
         api_key=config.api_key, base_url=config.base_url, timeout=settings.studio_request_timeout,
         max_retries=settings.studio_max_retries,
-    )  # fmt: skip
+    ), config.base_url)  # fmt: skip
     out: list[list[float]] = []
     try:
         for i in range(0, len(texts), BATCH):

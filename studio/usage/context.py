@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-FEATURES = ("draft", "section", "variant", "revise", "fields", "batch", "moderation")
+FEATURES = ("draft", "section", "variant", "revise", "fields", "batch", "moderation", "embeddings")
 
 FEATURE_LABELS = {
     "draft": "Draft",
@@ -26,6 +26,7 @@ FEATURE_LABELS = {
     "fields": "Publishing fields",
     "batch": "Batch row",
     "moderation": "Moderation",
+    "embeddings": "Source search (embeddings)",
 }
 
 

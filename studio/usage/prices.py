@@ -35,6 +35,9 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
     "gpt-3.5-turbo": (0.50, 1.50),
     "omni-moderation-latest": (0.0, 0.0),
     "text-moderation-latest": (0.0, 0.0),
+    "text-embedding-3-small": (0.02, 0.0),
+    "text-embedding-3-large": (0.13, 0.0),
+    "text-embedding-ada-002": (0.10, 0.0),
 }
 
 OPENAI_HOSTS = frozenset({"", "api.openai.com"})

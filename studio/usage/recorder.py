@@ -5,7 +5,7 @@ drafts, sections, variants, revisions, publishing fields and batch rows are all 
 their code doing anything but tagging the feature (`usage.context.feature`). Before a call goes
 out it is priced (prompt counted, reply expected) and checked against the hard budgets of the
 person and the workspace; a refusal raises `BudgetExceeded` there, so nothing is sent. The
-OpenAI moderation client is wrapped the same way (`track_moderation`).
+OpenAI clients for moderation and embeddings are wrapped the same way (`track_calls`).
 
 Tokens come from the server's usage report when it sends one ("reported"); otherwise they are
 counted with tiktoken ("counted") or estimated ("estimated"). A call killed outright (SIGKILL)
@@ -190,48 +190,60 @@ def _response_text(response: Any) -> str:
     return "".join(parts)
 
 
-class _TrackedModerations:
-    def __init__(self, inner: Any, endpoint: str) -> None:
+class _TrackedCalls:
+    """One endpoint of an OpenAI client (moderations, embeddings) whose calls are recorded."""
+
+    def __init__(self, inner: Any, endpoint: str, feature: str, default_model: str) -> None:
         self._inner = inner
         self._endpoint = endpoint
+        self._feature = feature
+        self._default_model = default_model
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     def create(self, **kwargs: Any) -> Any:
         ctx = context.current()
-        model = str(kwargs.get("model") or "omni-moderation-latest")
+        model = str(kwargs.get("model") or self._default_model)
         text = kwargs.get("input")
         texts = text if isinstance(text, list) else [text]
-        prompt = sum(tokens.estimate(str(t)) for t in texts)
+        prompt, source = sum(tokens.estimate(str(t)) for t in texts), "estimated"
         started = time.perf_counter()
         ok = False
         try:
             result = self._inner.create(**kwargs)
             ok = True
+            reported = getattr(getattr(result, "usage", None), "prompt_tokens", None)
+            if isinstance(reported, int):
+                prompt, source = reported, "reported"
             return result
         finally:
             try:
                 record_call(
                     provider="openai", endpoint=self._endpoint, model=model,
-                    ctx=context.CallContext("moderation", ctx.person_id, ctx.batch_id),
-                    prompt_tokens=prompt if ok else 0, completion_tokens=0, source="estimated", ok=ok,
+                    ctx=context.CallContext(self._feature, ctx.person_id, ctx.batch_id),
+                    prompt_tokens=prompt if ok else 0, completion_tokens=0, source=source, ok=ok,
                     duration_ms=(time.perf_counter() - started) * 1000, price=price_of(model, self._endpoint),
                 )  # fmt: skip
             except Exception:  # noqa: BLE001
-                log.warning("recording a moderation call failed", exc_info=True)
+                log.warning("recording a %s call failed", self._feature, exc_info=True)
 
 
 class TrackedClient:
-    """An OpenAI client whose moderation calls are recorded like every chat call."""
+    """An OpenAI client whose moderation and embeddings calls are recorded like every chat call
+    (not held to the budgets: both are fractions of a cent, and a refused embedding would only
+    turn semantic search off)."""
 
     def __init__(self, client: Any, base_url: str | None) -> None:
         self._client = client
-        self.moderations = _TrackedModerations(client.moderations, endpoint_of(base_url))
+        endpoint = endpoint_of(base_url)
+        self.moderations = _TrackedCalls(client.moderations, endpoint, "moderation", "omni-moderation-latest")
+        self.embeddings = _TrackedCalls(client.embeddings, endpoint, "embeddings", "text-embedding-3-small")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
 
-def track_moderation(client: Any, base_url: str | None) -> Any:
+def track_calls(client: Any, base_url: str | None) -> Any:
+    """``client`` with its moderation and embeddings calls recorded."""
     return TrackedClient(client, base_url)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from studio.accounts.permissions import authorize
@@ -17,7 +17,8 @@ from studio.config import Settings, get_settings
 from studio.errors import InputError, NotFound, VersionConflict
 from studio.languages.catalog import LANGUAGES_BY_CODE
 from studio.languages.detect import detect
-from studio.models import BrandVoice, BrandVoiceVersion
+from studio.drafting.brief import VOICES
+from studio.models import BrandVoice, BrandVoiceVersion, Draft
 from studio.voices.describe import DESCRIPTION_MAX, describe
 from studio.voices.profile import split_sentences, voice_profile, words
 from studio.voices.rules import VoiceRules, detected_rules, prompt_lines
@@ -287,3 +288,42 @@ def voice_guide(session: Session, voice_id: int, version: int | None = None) -> 
     return guide(row)
 
 
+
+
+# -- "Voice" as a filter (dashboard, feedback export) ---------------------------------------------
+
+BRAND_KEY = "brand:"
+
+
+def voice_options(session: Session) -> dict[str, str]:
+    """What a "Voice" filter offers, key → label: each brand voice (archived ones too, their
+    drafts remain), then each preset tone (briefs written without a brand voice)."""
+    out = {f"{BRAND_KEY}{v.id}": f"{v.name} (brand voice)"
+           for v in session.scalars(select(BrandVoice).order_by(func.lower(BrandVoice.name)))}  # fmt: skip
+    out.update({tone: f"{tone.capitalize()} (preset tone)" for tone in VOICES})
+    return out
+
+
+def voice_key(session: Session, name: str) -> str:
+    """The filter key of a voice named in words (a brand voice's name, or a preset tone); an
+    InputError lists the names there are."""
+    wanted = " ".join(name.split()).casefold()
+    options = voice_options(session)
+    for key, label in options.items():
+        if wanted in (key.casefold(), label.rsplit(" (", 1)[0].casefold()):
+            return key
+    names = ", ".join(label.rsplit(" (", 1)[0] for label in options.values())
+    raise InputError({"voice": f"No voice named “{name}”. Voices: {names}."})
+
+
+def voice_condition(keys: Sequence[str]) -> Any:
+    """Drafts written in any of the voices ``keys`` (from ``voice_options``): a brand voice by
+    its id, a preset tone when no brand voice was used."""
+    ids = [int(k.removeprefix(BRAND_KEY)) for k in keys if k.startswith(BRAND_KEY) and k[len(BRAND_KEY):].isdigit()]
+    tones = [k for k in keys if not k.startswith(BRAND_KEY)]
+    conditions = []
+    if ids:
+        conditions.append(Draft.voice_id.in_(ids))
+    if tones:
+        conditions.append(and_(Draft.voice_id.is_(None), Draft.tone.in_(tones)))
+    return or_(*conditions) if conditions else false()

@@ -27,6 +27,7 @@ from studio.audit.service import record
 from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
+from studio.drafting.context import keep_passages, resolved
 from studio.drafting.failures import friendly_error
 from studio.drafting.prompts import messages_as_records
 from studio.drafting.providers import ProviderChoice, resolve_provider
@@ -151,10 +152,12 @@ class LongformRun:
         summaries: bool = True,
         covered: bool = True,
     ) -> None:
-        self.brief = brief
         self.actor_id = actor.id
         self.engine = engine
         self.settings = settings or get_settings()
+        # The brand voice and source passages every prompt of the run carries (InputError for a
+        # missing source, before any model call); a draft's own brief (`draft_brief`) has them.
+        self.brief = resolved(engine, brief, actor, self.settings, draft_id=draft_id)
         self.seed = seed
         self.draft_id = draft_id
         self.use_summaries = summaries
@@ -199,6 +202,7 @@ class LongformRun:
             if self.draft_id is None:
                 draft = create_draft(session, self.brief, actor)
                 draft.incomplete = True
+                keep_passages(session, draft.id, self.brief)
                 self.draft_id = draft.id
             else:
                 editable_draft(session, self.draft_id, actor)

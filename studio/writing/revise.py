@@ -22,6 +22,7 @@ from studio.audit.service import record
 from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
+from studio.drafting.context import brief_of
 from studio.drafting.failures import friendly_error
 from studio.drafting.providers import ProviderChoice, resolve_provider
 from studio.drafting.service import edit_text, get_draft
@@ -127,11 +128,8 @@ class ReviseRun:
         self.error: str | None = None
         with session_scope(engine) as session:
             draft, _ = editable_draft(session, draft_id, actor, expected_version)
-            self.brief = Brief.create(
-                content_type=draft.content_type, topic=draft.topic, audience=draft.audience, keywords=draft.keywords,
-                tone=draft.tone, formality=draft.formality, temperature=draft.temperature,
-                target_words=draft.target_words, language=draft.language,
-            )  # fmt: skip
+            # The voice and passages the draft was written with: a turn keeps both.
+            self.brief = brief_of(session, draft)
             self.body = draft.current_revision.body if draft.current_revision else ""
             self.revision_before = draft.current_revision.number if draft.current_revision else None
             if not self.body.strip():

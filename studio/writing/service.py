@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from studio.audit.service import record
 from studio.drafting.brief import Brief
+from studio.drafting.context import brief_of
 from studio.drafting.service import editable_draft, get_draft
 from studio.errors import InputError, NotFound
 from studio.models import DraftAlternative, DraftOutline, DraftSection, ReviseTurn, User, utcnow
@@ -206,10 +207,5 @@ def _row_id(value: Any) -> int | None:
 
 
 def draft_brief(session: Session, draft_id: int, actor: Any) -> Brief:
-    """The brief a draft was written from, as a Brief again (to continue or rewrite it)."""
-    draft = get_draft(session, draft_id, actor)
-    return Brief(
-        content_type=draft.content_type, topic=draft.topic, audience=draft.audience, keywords=list(draft.keywords or []),
-        tone=draft.tone, formality=draft.formality, temperature=draft.temperature, target_words=draft.target_words,
-        language=draft.language,
-    )  # fmt: skip
+    """The brief a draft was written from, with its voice and passages (to continue or rewrite it)."""
+    return brief_of(session, get_draft(session, draft_id, actor))

@@ -28,6 +28,7 @@ from studio.checks.text import flesch_reading_ease
 from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.brief import TEMPERATURE_MAX, TEMPERATURE_MIN, Brief
+from studio.drafting.context import keep_passages, resolved
 from studio.drafting.failures import friendly_error
 from studio.drafting.prompts import messages_as_records
 from studio.drafting.providers import ProviderChoice, resolve_provider
@@ -131,8 +132,10 @@ class VariantsRun:
             raise InputError(f"Unknown kind of variant '{kind}'. Choose one of: {', '.join(KINDS)}.")
         if kind != "full" and draft_id is None:
             raise InputError("Headline and introduction variants are written for an existing draft.")
-        self.brief, self.actor_id, self.kind, self.draft_id = brief, actor.id, kind, draft_id
+        self.actor_id, self.kind, self.draft_id = actor.id, kind, draft_id
         self.engine, self.settings, self.seed = engine, settings or get_settings(), seed
+        # The brand voice and source passages every variant's prompt carries (see LongformRun).
+        self.brief = resolved(engine, brief, actor, self.settings, draft_id=draft_id)
         self.choice: ProviderChoice = resolve_provider(self.settings, provider, model)
         temps = parse_temperatures(temperatures)
         if not 0 <= keep < len(temps):
@@ -234,6 +237,7 @@ class VariantsRun:
             revision = None
             if self.kind == "full":
                 draft = create_draft(session, self.brief, actor)
+                keep_passages(session, draft.id, self.brief)
                 kept = self.variants[keep] if keep is not None else None
                 if kept is not None and kept.text.strip():
                     ok = kept.error is None

@@ -79,3 +79,25 @@ def test_every_downloaded_cell_that_a_spreadsheet_would_run_is_neutralised(engin
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0]["model"] == "'=cmd|' /C calc'!A0"
     assert rows[0]["cost_usd"] == "0.5" and rows[0]["day"] == "2026-11-03"
+
+
+def test_the_voice_filter_offers_brand_voices_and_preset_tones(engine, people):
+    from studio.voices.service import create_voice
+    from tests.support.grounding import BRAND_SAMPLES
+
+    a_id, _ = seed(engine, people)
+    with session_scope(engine) as s:
+        acme = create_voice(s, people.editor, "Acme", BRAND_SAMPLES, description="Short and warm.")
+        branded = create_draft(s, Brief.create(content_type="blog", topic="In the brand voice", tone="witty",
+                                               voice_id=acme.id), people.marketer)  # fmt: skip
+        branded.created_at = at(0)
+    with session_scope(engine) as s:
+        data = dashboard(s, people.editor, Filters(D0, D0 + timedelta(days=3)))
+        labels = data.options["voices"]
+        assert labels[f"brand:{acme.id}"] == "Acme (brand voice)" and labels["witty"] == "Witty (preset tone)"
+        in_acme = dashboard(s, people.editor, Filters(D0, D0 + timedelta(days=3), voices=(f"brand:{acme.id}",)))
+        witty = dashboard(s, people.editor, Filters(D0, D0 + timedelta(days=3), voices=("witty",)))
+    # The brand-voice draft counts under Acme only, not under the preset its brief also named.
+    assert in_acme.drafts_by_status.query("day == @D0")["drafts"].sum() == 1
+    assert witty.drafts_by_status.query("day == @D0")["drafts"].sum() == 1
+    assert witty.approvals["approved"].tolist() == [1] and a_id

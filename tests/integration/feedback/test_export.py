@@ -157,3 +157,26 @@ def test_out_follows_the_exports_file_rules(engine, people, record, tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(lines(out.read_text("utf-8"))) == 3
     assert audit_rows(engine)[0].data["rows"] == 3
+
+
+def test_voice_names_a_brand_voice_or_a_preset_tone(engine, people, record, tmp_path):
+    from studio.models import Draft
+    from studio.voices.service import create_voice
+    from tests.support.grounding import BRAND_SAMPLES
+
+    with session_scope(engine) as s:
+        acme = create_voice(s, people.editor, "Acme", BRAND_SAMPLES, description="Short and warm.")
+        s.get(Draft, record.touched).voice_id = acme.id
+    out = tmp_path / "sft.jsonl"
+    result = studio("feedback", "export", "--format", "sft", "--out", str(out), "--voice", "acme", "--as", "ada")
+    assert result.returncode == 0, result.stderr
+    assert len(lines(out.read_text())) == 1
+    # A preset tone means the drafts written without a brand voice in that tone.
+    with session_scope(engine) as s:
+        friendly = export_feedback(s, people.admin, "sft", filters=Filters(voice="friendly"))
+    assert [p["draft_id"] for p in friendly.provenance] == [record.edited]
+    result = studio("feedback", "export", "--format", "sft", "--out", str(tmp_path / "x.jsonl"), "--voice", "Nobody",
+                    "--as", "ada")  # fmt: skip
+    assert result.returncode == 2
+    assert "--voice: No voice named “Nobody”. Voices: Acme, Professional, Friendly" in result.stderr
+    assert not (tmp_path / "x.jsonl").exists()

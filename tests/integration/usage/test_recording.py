@@ -128,3 +128,29 @@ def test_the_moderation_client_is_recorded_too(engine, people, model, monkeypatc
     r = [r for r in records(engine) if r.feature == "moderation"]
     assert len(r) == 1 and r[0].person_id == people.marketer.id and r[0].ok and r[0].tokens_source == "estimated"
     assert r[0].cost == 0.0
+
+
+def test_embedding_calls_are_recorded_for_the_person_who_added_or_searched(engine, people, model, monkeypatch):
+    from studio.config import reload_settings
+    from studio.sources.service import add_source, search_passages
+
+    monkeypatch.setenv("STUDIO_EMBEDDINGS_MODEL", "text-embedding-3-small")
+    settings = reload_settings()
+    with session_scope(engine) as s:  # a local server costs nothing unless an admin prices the model
+        set_price(s, people.admin, "text-embedding-3-small", 0.02, 0, any_server=True)
+    with usage.acting(people.marketer.id), session_scope(engine) as s:
+        add_source(s, people.marketer, text="The new automobile line is affordable for families. " * 20,
+                   title="Cars", settings=settings)  # fmt: skip
+    with usage.acting(people.editor.id), session_scope(engine) as s:
+        assert search_passages(s, people.editor, "affordable automobile", settings=settings)
+    rows = [r for r in records(engine) if r.feature == "embeddings"]
+    assert [r.person_id for r in rows] == [people.marketer.id, people.editor.id]
+    sent = model.embedding_requests
+    assert len(sent) == 2 and all(r.ok and r.model == "text-embedding-3-small" for r in rows)
+    # The server's own token count, at the admin's price.
+    assert all(r.tokens_source == "reported" and r.prompt_tokens > 0 for r in rows)
+    assert rows[0].prompt_tokens > rows[1].prompt_tokens  # a whole source against a short query
+    assert rows[0].cost == pytest.approx(rows[0].prompt_tokens * 0.02 / 1_000_000)
+    with session_scope(engine) as s:
+        by_feature = {g.key: g.calls for g in usage_summary(s, people.admin, by="feature")}
+    assert by_feature["embeddings"] == 2  # the usage page labels it "Source search (embeddings)"
