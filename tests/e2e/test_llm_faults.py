@@ -59,6 +59,9 @@ def test_fault_is_explained_and_retry_recovers(seeded, model_server, new_page, k
     error = page.get_by_test_id("stAlertContentError").filter(has_text=message)
     expect(error).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"Saved as draft #\d+, marked incomplete"))).to_be_visible()
+    # The run goes on after the message (its last save and checks): until it ends, the form the
+    # run before drew can still be on the page beside the new one.
+    settle(page)
     # The brief is still there, as typed.
     expect(page.get_by_label("Topic", exact=True)).to_have_value(TOPIC)
     expect(page.get_by_label("Keywords", exact=True)).to_have_value("hours, parking")
