@@ -206,3 +206,38 @@ def test_cli_prints_the_table_and_json_for_admins_only(engine, people, record):
     assert bad.returncode == 2 and "--below" in bad.stderr
     allowed = studio("checks", "allow", "guys", "--as", "ada")
     assert allowed.returncode == 0 and "is now an allowed phrase" in allowed.stdout
+
+
+def _settings_page(user):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["studio_user_id"] = user.id
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown(at) -> str:
+    return "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.text, *at.success, *at.subheader])
+
+
+def test_settings_page_lists_low_rules_with_examples_and_allows_a_phrase_in_one_click(engine, people, record):
+    at = _settings_page(people.admin)
+    table = next(d.value for d in at.dataframe if "Rule" in d.value.columns)
+    guys = table[table["Rule"] == "gendered.guys"].iloc[0]
+    assert (guys["Acted on"], guys["Not acted on"], guys["Undecided"], guys["Precision"], guys["Low"]) == (1, 3, 1, "25%", "yes")
+    assert table[table["Rule"] == "gendered.chairman"].iloc[0]["Low"] == ""
+    shown = _shown(at)
+    assert "“guys” in: Hey guys, our chairman will present the roadmap" in shown
+    assert "The allowed phrases do not silence this kind of check." in shown  # the length note
+    next(b for b in at.button if b.label == "Allow “guys”").click().run()
+    assert not at.exception, at.exception
+    assert "“guys” is now an allowed phrase." in "\n".join(str(s.value) for s in at.success)
+    assert "“guys” is an allowed phrase already." in _shown(at)
+    assert not [b for b in at.button if b.label == "Allow “guys”"]
+    with session_scope(engine) as s:
+        assert "guys" in settings_for_checks(s).studio_allowlist
+    editor = _settings_page(people.editor)
+    assert "Check precision" not in [str(h.value) for h in editor.subheader]
