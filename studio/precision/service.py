@@ -89,6 +89,12 @@ def dismiss_finding(session: Session, actor: Any, finding_id: int, *, reason: st
     return Dismissal(finding.id, draft.id, rule, finding.text)
 
 
+def draft_dismissals(session: Session, draft_id: int, actor: Any) -> set[int]:
+    """The ids of the findings editors dismissed on a draft the person may open."""
+    get_draft(session, draft_id, actor)
+    return dismissed_findings(session, draft_id)
+
+
 def dismissed_findings(session: Session, draft_id: int) -> set[int]:
     """The ids of the draft's findings editors dismissed."""
     rows = session.scalars(select(AuditEvent.data).where(AuditEvent.draft_id == draft_id, AuditEvent.action == DISMISSED))

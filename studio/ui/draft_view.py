@@ -7,6 +7,7 @@ from collections import Counter
 import streamlit as st
 
 from studio import ui
+from studio.accounts.permissions import can
 from studio.accounts.schemas import Person
 from studio.audit.labels import action_label
 from studio.checks.highlight import highlight_html, legend_html
@@ -16,6 +17,7 @@ from studio.drafting.detail import draft_detail
 from studio.drafting.grounding import grounding
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.service import apply_suggestion, edit_text
+from studio.precision.service import dismiss_finding, draft_dismissals
 from studio.review.comments import add_comment
 from studio.review.diff import diff_revisions
 from studio.review.rules import status_label
@@ -115,6 +117,8 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
     if spans:
         st.markdown("**Findings in the text** (numbers match the marks above)")
     can_edit = view.edit_refusal is None
+    may_dismiss = can(user, "review.dismiss_finding")
+    dismissed = ui.call(draft_dismissals, view.id, user) if spans else set()
     for n, f in enumerate(spans, start=1):
         where = f"“{f.text}”" if f.text else "whole text"
         score = f" · score {f.score:.2f}" if f.score is not None else ""
@@ -136,6 +140,19 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
                         )  # fmt: skip
             elif f.suggestions:
                 safe.message("caption", "Suggestions: " + ", ".join(f.suggestions[:6]))
+            _dismissal(user, view, f, dismissed, may_dismiss)
+
+
+def _dismissal(user: Person, view: DraftDetail, f, dismissed: set[int], may_dismiss: bool) -> None:
+    """Editors say a finding is wrong here; it counts against its rule (Settings → Check precision)."""
+    if f.id in dismissed:
+        st.caption("Dismissed by an editor.")
+    elif may_dismiss:
+        actions.button(
+            "Dismiss", key=f"dismiss_{view.id}_{f.id}",
+            help="This finding is wrong here: the audit trail keeps it, and it counts against its rule.",
+            action=lambda _v: actions.said(ui.call(dismiss_finding, user, f.id), f"Dismissed the finding “{f.text}”."),
+        )  # fmt: skip
 
 
 def _edit(user: Person, view: DraftDetail) -> None:

@@ -209,14 +209,7 @@ def test_cli_prints_the_table_and_json_for_admins_only(engine, people, record):
 
 
 def _settings_page(user):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["studio_user_id"] = user.id
-    at.run()
-    at.switch_page("pages/settings.py").run()
-    assert not at.exception, at.exception
-    return at
+    return _page(user, "pages/settings.py")
 
 
 def _shown(at) -> str:
@@ -241,3 +234,28 @@ def test_settings_page_lists_low_rules_with_examples_and_allows_a_phrase_in_one_
         assert "guys" in settings_for_checks(s).studio_allowlist
     editor = _settings_page(people.editor)
     assert "Check precision" not in [str(h.value) for h in editor.subheader]
+
+
+def _page(user, page: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["studio_user_id"] = user.id
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_editor_dismisses_a_finding_in_the_review_queue_and_it_counts_against_its_rule(engine, people, record):
+    guys, _ = _finding(engine, record.open, "gendered.guys")
+    at = _page(people.editor, "pages/review_queue.py")
+    assert len([b for b in at.button if b.label == "Dismiss"]) == 3  # guys, chairman, the banned term
+    next(b for b in at.button if b.key == f"dismiss_{record.open}_{guys}").click().run()
+    assert not at.exception, at.exception
+    assert "Dismissed by an editor." in [str(c.value) for c in at.caption]
+    assert len([b for b in at.button if b.label == "Dismiss"]) == 2
+    with session_scope(engine) as s:
+        assert dismissed_findings(s, record.open) == {guys}
+        rule = next(r for r in rule_precision(s, people.admin).rules if r.rule == "gendered.guys")
+    assert (rule.dismissed, rule.findings - rule.decided) == (2, 0)
