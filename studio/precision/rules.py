@@ -11,8 +11,10 @@ it), until one of these decides it:
   the text (``approved unchanged``), or a draft the checks blocked was approved with an override
   reason while it stood (``overridden``).
 
-Anything else (the draft is still in progress, or was rejected; the finding went away without
-its words changing) decides nothing and is not counted. A rule's precision is acted on over
+Anything else decides nothing and is not counted: the draft is still in progress, or was
+rejected; the finding went away without its words changing (an allowlist or rule change); or
+its words were replaced by the model writing the text again (``generated``/``partial``
+revisions: nobody reacted to the finding). A rule's precision is acted on over
 decided, with a Wilson 95% interval; a rule is *low* when it has enough decided findings and its
 precision is under the threshold.
 """
@@ -20,6 +22,7 @@ precision is under the threshold.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +45,9 @@ OUTCOME_LABELS = {
     APPROVED_UNCHANGED: "Approved unchanged",
     OVERRIDDEN: "Block overridden",
 }
+
+#: Revisions the model wrote afresh: a finding they remove was not acted on by anyone.
+MODEL_REASONS = ("generated", "partial")
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MIN_DECIDED = 3
@@ -108,28 +114,73 @@ def rule_key(f: FindingRow) -> str:
     return f.rule or f"{f.category}.{f.label}"
 
 
+#: A rewritten block of lines longer than this (old × new characters, about 4,000 × 4,000) is not
+#: compared word by word (the comparison grows with the product): its spans count as edited.
+BLOCK_DIFF_LIMIT = 16_000_000
+
+
+class SpanMap:
+    """Where spans of ``old`` are in ``new``: the lines are compared first (anchoring the
+    unchanged paragraphs), then the words of each block of lines that changed, once each."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+        self._blocks: list[tuple[str, int, int, int, int]] | None = None
+        self._chars: dict[int, list[tuple[int, int, int]]] = {}
+
+    def _lines(self) -> list[tuple[str, int, int, int, int]]:
+        if self._blocks is None:
+            a, b = self.old.splitlines(keepends=True), self.new.splitlines(keepends=True)
+            oa, ob = _offsets(a), _offsets(b)
+            matcher = SequenceMatcher(None, a, b, autojunk=False)
+            self._blocks = [(tag, oa[i1], oa[i2], ob[j1], ob[j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+        return self._blocks
+
+    def __call__(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where ``old[start:end]`` is in ``new`` when the edit left those characters alone;
+        None when the edit touched them."""
+        if self.old == self.new:
+            return start, end
+        for n, (tag, a0, a1, b0, b1) in enumerate(self._lines()):
+            if a0 == a1 or not (a0 <= start and end <= a1):
+                continue
+            if tag == "equal":
+                return start - a0 + b0, end - a0 + b0
+            if tag != "replace" or (a1 - a0) * (b1 - b0) > BLOCK_DIFF_LIMIT:
+                return None
+            if n not in self._chars:
+                self._chars[n] = _token_blocks(self.old[a0:a1], self.new[b0:b1])
+            for oa, ob, size in self._chars[n]:
+                if oa <= start - a0 and end - a0 <= oa + size:
+                    return start - a0 - oa + ob + b0, end - a0 - oa + ob + b0
+            return None
+        return None  # across blocks that changed differently: touched
+
+
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+def _token_blocks(old: str, new: str) -> list[tuple[int, int, int]]:
+    """The runs of unchanged text between two versions of a block, as (old offset, new offset,
+    characters), compared word by word (a paragraph is a few hundred words, not thousands of
+    characters)."""
+    ta, tb = [m.group() for m in _TOKEN.finditer(old)], [m.group() for m in _TOKEN.finditer(new)]
+    oa, ob = _offsets(ta), _offsets(tb)
+    runs = SequenceMatcher(None, ta, tb, autojunk=False).get_matching_blocks()
+    return [(oa[a], ob[b], oa[a + size] - oa[a]) for a, b, size in runs if size]
+
+
+def _offsets(lines: list[str]) -> list[int]:
+    out = [0]
+    for line in lines:
+        out.append(out[-1] + len(line))
+    return out
+
+
 def span_after(old: str, new: str, start: int, end: int) -> tuple[int, int] | None:
     """Where ``old[start:end]`` is in ``new`` when the edit left those characters alone (one run
     of unchanged text covers them); None when the edit touched them."""
-    if old == new:
-        return start, end
-    prefix = 0
-    limit = min(len(old), len(new))
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    if end <= prefix:
-        return start, end
-    shift = len(new) - len(old)
-    if start >= len(old) - suffix:
-        return start + shift, end + shift
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for a, b, size in matcher.get_matching_blocks():
-        if a <= start and end <= a + size:
-            return start - a + b, end - a + b
-    return None
+    return SpanMap(old, new)(start, end)
 
 
 def context_of(body: str, start: int, end: int, width: int = 80) -> str:
@@ -161,7 +212,7 @@ def trace(draft_id: int, revisions: Sequence[RevisionRow], decisions: Iterable[D
         if previous is not None:
             live = _carry(previous, rev, live)
         if rev.findings is not None:
-            live = _take_report(draft_id, rev, live, traced, by_id)
+            live = _take_report(draft_id, rev, live, traced, by_id, by_model=rev.reason in MODEL_REASONS)
         previous = rev
     for event in events[e:]:
         _decide(event, live, by_id)
@@ -170,13 +221,14 @@ def trace(draft_id: int, revisions: Sequence[RevisionRow], decisions: Iterable[D
 
 def _carry(previous: RevisionRow, rev: RevisionRow, live: list[Traced]) -> list[Traced]:
     kept = []
+    where = SpanMap(previous.body, rev.body)
     for t in live:
         if t.first.document_level:
             kept.append(t)
             continue
-        moved = span_after(previous.body, rev.body, t.start, t.end)
+        moved = where(t.start, t.end)
         if moved is None:
-            if t.outcome is None:
+            if t.outcome is None and rev.reason not in MODEL_REASONS:
                 t.outcome = SUGGESTION_APPLIED if rev.reason == "suggestion_applied" else EDITED
             continue
         t.start, t.end = moved
@@ -185,7 +237,8 @@ def _carry(previous: RevisionRow, rev: RevisionRow, live: list[Traced]) -> list[
 
 
 def _take_report(
-    draft_id: int, rev: RevisionRow, live: list[Traced], traced: list[Traced], by_id: dict[int, Traced]
+    draft_id: int, rev: RevisionRow, live: list[Traced], traced: list[Traced], by_id: dict[int, Traced],
+    *, by_model: bool,
 ) -> list[Traced]:
     assert rev.findings is not None
     unmatched = list(live)
@@ -204,7 +257,7 @@ def _take_report(
     for t in unmatched:
         # A whole-document finding the checks no longer raise was dealt with; a span whose words
         # stand but which the checks no longer flag (an allowlist, a rule change) decides nothing.
-        if t.first.document_level and t.outcome is None:
+        if t.first.document_level and t.outcome is None and not by_model:
             t.outcome = EDITED
     return now
 

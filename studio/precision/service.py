@@ -126,7 +126,7 @@ def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(ids[i : i + size])
 
 
-def _row(f: Finding) -> rules.FindingRow:
+def _row(f: Any) -> rules.FindingRow:
     return rules.FindingRow(f.id, f.rule or "", f.category, f.label, f.severity, f.start, f.end, f.text or "")
 
 
@@ -144,7 +144,11 @@ def _trace(session: Session, draft_ids: list[int]) -> list[rules.Traced]:
     ).all())  # fmt: skip
     findings: dict[int, list[rules.FindingRow]] = defaultdict(list)
     if latest:
-        for f in session.scalars(select(Finding).where(Finding.report_id.in_(latest.values())).order_by(Finding.id)):
+        for f in session.execute(
+            select(Finding.id, Finding.report_id, Finding.rule, Finding.category, Finding.label, Finding.severity,
+                   Finding.start, Finding.end, Finding.text)
+            .where(Finding.report_id.in_(latest.values())).order_by(Finding.id)
+        ):  # fmt: skip
             findings[f.report_id].append(_row(f))
     decisions: dict[int, list[rules.Decision]] = defaultdict(list)
     for draft_id, action, at, data in session.execute(

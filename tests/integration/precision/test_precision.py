@@ -218,6 +218,9 @@ def _shown(at) -> str:
 
 def test_settings_page_lists_low_rules_with_examples_and_allows_a_phrase_in_one_click(engine, people, record):
     at = _settings_page(people.admin)
+    assert not [d for d in at.dataframe if "Rule" in d.value.columns]  # counted only when asked
+    at.toggle(key="precision_show").set_value(True).run()
+    assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "Rule" in d.value.columns)
     guys = table[table["Rule"] == "gendered.guys"].iloc[0]
     assert (guys["Acted on"], guys["Not acted on"], guys["Undecided"], guys["Precision"], guys["Low"]) == (1, 3, 1, "25%", "yes")

@@ -52,6 +52,19 @@ def test_span_after_follows_unchanged_words_and_notices_edited_ones():
     assert middle[slice(*span_after(BODY, middle, end, end + 5))] == "stays"
 
 
+def test_span_after_compares_paragraphs_then_words_within_the_one_that_changed():
+    old = "# Title\n\nFirst paragraph stays.\n\nWrite to jane.doe@example.com, the chairman of the board, today.\n\nLast one.\n"
+    new = old.replace("Write to", "Please write to").replace("today", "this week").replace("Last", "Final")
+    for words in ("jane.doe@example.com", "chairman of the board", "First paragraph"):
+        i = old.index(words)
+        moved = span_after(old, new, i, i + len(words))
+        assert moved is not None and new[moved[0] : moved[1]] == words
+    i = old.index("today")
+    assert span_after(old, new, i, i + 5) is None
+    i = old.index("chairman of")  # one word of a longer span edited
+    assert span_after(old, old.replace("of the board", "of our board"), i, i + len("chairman of the board")) is None
+
+
 def test_applied_suggestion_and_edit_count_as_acted_on_and_repeats_are_one_finding():
     body2 = BODY.replace("chairman", "chair")
     body3 = body2.replace("guys", "everyone")
@@ -94,6 +107,15 @@ def test_a_revision_without_a_report_carries_findings_and_rejection_decides_noth
     ], [])  # fmt: skip
     assert outcomes(traced) == {"gendered.chairman": rules.SUGGESTION_APPLIED}
     assert trace(5, [rev(1, BODY, 0, [guys(1)], "generated")], []) [0].outcome is None
+
+
+def test_text_the_model_wrote_again_decides_nothing():
+    again = "A new text altogether, written by the model from the brief."
+    traced = trace(6, [
+        rev(1, BODY, 0, [guys(1), length(2)], "generated"),
+        rev(2, again, 3, [], "generated"),
+    ], [Decision(at(5), "approve")])  # fmt: skip
+    assert outcomes(traced) == {"gendered.guys": None, "quality.length": None}
 
 
 def test_wilson_interval_and_low_precision():
