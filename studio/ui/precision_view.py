@@ -53,8 +53,8 @@ def show_check_precision(user: Person) -> None:
         "against dismissing them, overriding a block, or approving the text unchanged. Findings of drafts "
         "still in progress or rejected are undecided. A rule is low under 50% with at least 3 decided findings."
     )
-    # Counting reads every draft's revisions (about a second per thousand drafts: python -m
-    # bench.bench_precision), so it runs when an admin asks, not on every visit to Settings.
+    # Counting reads and compares every draft's revisions (python -m bench.bench_precision prints
+    # how long), so it runs when an admin asks, not on every visit to Settings.
     if not st.toggle("Count check precision", key="precision_show"):
         return
     report = ui.call(rule_precision, user)
