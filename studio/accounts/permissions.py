@@ -57,7 +57,7 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "usage.manage":           (frozenset({ADMIN}), "set model prices and budgets"),
     "feedback.export":        (frozenset({ADMIN}), "export editor feedback as training data"),
     "checks.precision":       (frozenset({ADMIN}), "see how often editors act on each check rule"),
-    "review.dismiss_finding": (frozenset({EDITOR}), "dismiss check findings"),
+    "checks.dismiss_finding": (frozenset({EDITOR}), "dismiss check findings"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

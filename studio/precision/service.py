@@ -30,7 +30,7 @@ from studio.workspace.rules import parse_terms
 from studio.workspace.service import effective_settings, set_setting
 
 PERMISSION = "checks.precision"
-DISMISS_PERMISSION = "review.dismiss_finding"
+DISMISS_PERMISSION = "checks.dismiss_finding"
 DISMISSED = "finding.dismissed"
 APPROVED = "review.approve"
 ALLOWLIST = "studio_allowlist"

@@ -117,7 +117,7 @@ def _text_and_checks(user: Person, view: DraftDetail) -> None:
     if spans:
         st.markdown("**Findings in the text** (numbers match the marks above)")
     can_edit = view.edit_refusal is None
-    may_dismiss = can(user, "review.dismiss_finding")
+    may_dismiss = can(user, "checks.dismiss_finding")
     dismissed = ui.call(draft_dismissals, view.id, user) if spans else set()
     for n, f in enumerate(spans, start=1):
         where = f"“{f.text}”" if f.text else "whole text"

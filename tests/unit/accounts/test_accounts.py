@@ -124,7 +124,7 @@ usage.view_all           no        yes     yes    yes              yes        no
 usage.manage             no        no      yes    no               yes        no            no
 feedback.export          no        no      yes    no               yes        no            no
 checks.precision         no        no      yes    no               yes        no            no
-review.dismiss_finding   no        yes     no     yes              yes        no            no
+checks.dismiss_finding   no        yes     no     yes              yes        no            no
 """
 
 
