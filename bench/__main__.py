@@ -23,6 +23,7 @@ BENCHES = [
     ("claim support on the labelled set", ["bench.bench_claims"]),
     ("output-language detection on short drafts", ["bench.bench_language"]),
     ("batches on the job queue: throughput, a worker killed, overhead per job", ["bench.bench_batch"]),
+    ("check precision over 500 and 2,000 drafts", ["bench.bench_precision"]),
 ]
 
 

@@ -8,6 +8,7 @@ from studio.drafting.connection import check_connection
 from studio.errors import user_message
 from studio.ui import routing
 from studio.ui.checks_settings import show_check_settings
+from studio.ui.precision_view import show_check_precision
 from studio.ui.generation import OVERRIDE_KEY, current_choice, effective_settings
 from studio.ui.workspace_settings import show_api_key_help, show_workspace_settings
 from studio.workspace.service import effective_settings as workspace_effective
@@ -74,3 +75,4 @@ if st.button("Test connection"):
 
 show_workspace_settings(user)
 show_check_settings(ui.call(workspace_effective, base))
+show_check_precision(user)

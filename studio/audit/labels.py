@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "review.export": "Exported",
     "export.batch": "Export file made",
     "feedback.export": "Training data exported",
+    "finding.dismissed": "Check finding dismissed",
     "auth.sign_in": "Signed in",
     "auth.sign_in_failed": "Sign-in failed",
     "auth.locked": "Account locked",

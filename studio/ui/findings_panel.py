@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studio import ui
+from studio.accounts.permissions import can
 from studio.accounts.schemas import Person
 from studio.checks.highlight import highlight_html, legend_html
 from studio.checks.policy import VERDICT_LABELS, acknowledgement_label
@@ -17,6 +18,7 @@ from studio.checks.presentation import FindingGroup, filter_groups, group_findin
 from studio.checks.report import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS
 from studio.drafting.schemas import DraftDetail
 from studio.drafting.suggestions import apply_suggestion
+from studio.precision.service import dismiss_finding, draft_dismissals
 from studio.ui import actions, safe
 
 VERDICT_STYLE = {"pass": "success", "warn": "warning", "block": "error", "unavailable": "error"}
@@ -85,8 +87,9 @@ def show_checks(user: Person, view: DraftDetail) -> None:
     if not shown:
         st.caption("No category chosen: pick one above to list its findings.")
     st.markdown("**Findings** (most severe first; numbers match the marks)")
+    dismissed = ui.call(draft_dismissals, view.id, user)
     for g in shown:
-        _card(user, view, g)
+        _card(user, view, g, dismissed=dismissed)
 
 
 def _where(g: FindingGroup) -> str:
@@ -95,7 +98,7 @@ def _where(g: FindingGroup) -> str:
     return "" if g.field == "body" else f"in the {FIELD_LABELS.get(g.field, g.field).lower()}"
 
 
-def _card(user: Person, view: DraftDetail, g: FindingGroup, prefix: str = "t") -> None:
+def _card(user: Person, view: DraftDetail, g: FindingGroup, prefix: str = "t", dismissed: set[int] | None = None) -> None:
     f = g.first
     sev = SEVERITY_LABELS.get(g.severity, g.severity)
     score = f" · score {g.score:.2f}" if g.score is not None else ""
@@ -124,6 +127,21 @@ def _card(user: Person, view: DraftDetail, g: FindingGroup, prefix: str = "t") -
             safe.message("caption", "Suggestions: " + ", ".join(f.suggestions[:6]))
         if not f.suggestions and getattr(f, "advice", ""):
             safe.message("caption", f"What to do: {f.advice}")
+        if dismissed is not None:
+            _dismissal(user, view, g, dismissed, k)
+
+
+def _dismissal(user: Person, view: DraftDetail, g: FindingGroup, dismissed: set[int], k: str) -> None:
+    """Editors say a finding is wrong here; it counts against its rule (Settings → Check precision)."""
+    if g.first.id in dismissed:
+        st.caption("Dismissed by an editor.")
+    elif can(user, "checks.dismiss_finding"):
+        actions.button(
+            "Dismiss", key=f"dismiss_{k}",
+            help="This finding is wrong here: the audit trail keeps it, and it counts against its rule.",
+            action=lambda _v: actions.said(ui.call(dismiss_finding, user, g.first.id),
+                                           f"Dismissed the finding “{safe.inline(g.first.text)}”."),
+        )  # fmt: skip
 
 
 def _applying(user: Person, view: DraftDetail, finding_id: int, suggestion: str, scope: str, words: str):  # type: ignore[no-untyped-def]
