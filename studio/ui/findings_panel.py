@@ -127,17 +127,18 @@ def _card(user: Person, view: DraftDetail, g: FindingGroup, prefix: str = "t", d
             safe.message("caption", "Suggestions: " + ", ".join(f.suggestions[:6]))
         if not f.suggestions and getattr(f, "advice", ""):
             safe.message("caption", f"What to do: {f.advice}")
-        if dismissed is not None:
-            _dismissal(user, view, g, dismissed, k)
+        if dismissed is not None and g.field == "body" and not g.document_level:
+            _dismissal(user, view, g, dismissed)
 
 
-def _dismissal(user: Person, view: DraftDetail, g: FindingGroup, dismissed: set[int], k: str) -> None:
-    """Editors say a finding is wrong here; it counts against its rule (Settings → Check precision)."""
+def _dismissal(user: Person, view: DraftDetail, g: FindingGroup, dismissed: set[int]) -> None:
+    """Editors say a finding in the text is wrong here; it counts against its rule (Settings →
+    Check precision, which traces the body's findings through its revisions)."""
     if g.first.id in dismissed:
         st.caption("Dismissed by an editor.")
     elif can(user, "checks.dismiss_finding"):
         actions.button(
-            "Dismiss", key=f"dismiss_{k}",
+            "Dismiss", key=f"dismiss_{view.id}_{g.first.id}",
             help="This finding is wrong here: the audit trail keeps it, and it counts against its rule.",
             action=lambda _v: actions.said(ui.call(dismiss_finding, user, g.first.id),
                                            f"Dismissed the finding “{safe.inline(g.first.text)}”."),

@@ -19,7 +19,9 @@ from studio.claims.service import ledger
 from studio.config import reload_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
-from studio.drafting.service import apply_suggestion, edit_text
+from studio.drafting.service import edit_text
+from studio.drafting.suggestions import apply_suggestion
+from studio.checks.policy import ACKNOWLEDGEMENTS
 from studio.drafting.writer import DraftRun
 from studio.errors import InputError, PermissionDenied
 from studio.models import AuditEvent, Draft
@@ -61,7 +63,7 @@ def _finding(engine, draft_id: int, rule: str):
     with session_scope(engine) as s:
         draft = s.get(Draft, draft_id)
         report = latest_report(s, draft.current_revision_id)
-        [finding] = [f for f in report.findings if f.rule == rule]
+        [finding] = [f for f in report.findings if f.rule == rule and f.field == "body"]
         return finding.id, list(finding.suggestions)
 
 
@@ -97,7 +99,8 @@ def record(engine, people, fake_openai, monkeypatch) -> Record:
             claims = [c.id for c in ledger(s, draft_id, people.editor) if c.needs_acknowledgement]
         with session_scope(engine) as s:
             review.approve(s, draft_id, people.editor, _version(engine, draft_id), manual_review_confirmed=True,
-                           override_reason="the roadmap is public", acknowledged_claims=claims)
+                           override_reason="the roadmap is public", acknowledged=list(ACKNOWLEDGEMENTS),
+                           acknowledged_claims=claims)
 
     fixed, chair_edited, unchanged, dismissed, still_open = (generate(t) for t in ("Launch", "Demo", "Meeting", "Recap", "Plans"))
     finding_id, suggestions = _finding(engine, fixed, "gendered.chairman")
