@@ -34,6 +34,7 @@ from studio.audit.service import record
 from studio.checks.report import Report
 from studio.checks.service import draft_checks
 from studio.config import Settings, get_settings
+from studio.critic.service import after_writing
 from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.context import with_context
@@ -109,6 +110,9 @@ class GenerationOutcome:
     # The brand voice's match score of the text ({"score", "features"}), and the passages cited.
     voice_match: dict[str, Any] | None = None
     citations: list[dict[str, Any]] = field(default_factory=list)
+    # The critic pass's outcome (studio.critic.service.CriticOutcome.as_dict()) when one ran;
+    # then `text` is the text after it.
+    critic: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +132,7 @@ class GenerationOutcome:
             "recovery_file": self.recovery_file,
             "voice_match": self.voice_match,
             "citations": self.citations,
+            "critic": self.critic,
         }
 
 
@@ -243,6 +248,10 @@ class DraftRun:
                     ttft_ms=(first_token_at - started) * 1000 if first_token_at else None,
                     total_ms=(ended - started) * 1000,
                 )
+        if error is None and self.outcome is not None and not self.outcome.incomplete:
+            # Before the run ends, so the person sees "done" after it (studio/critic).
+            after_writing(self.outcome, self.actor_id, self.brief.critic_rounds, engine=self.engine,
+                          settings=self.settings, choice=self.choice)
         if isinstance(error, (GeneratorExit, KeyboardInterrupt)):
             raise error
 
