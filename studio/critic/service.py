@@ -46,6 +46,7 @@ STOP_CLEAN = "Nothing left to flag."
 STOP_UNCHANGED = "The rewrite changed nothing."
 STOP_NO_BETTER = "The last round made nothing better, so its text was not kept."
 STOP_ROUNDS = "All rounds done."
+STOP_DEMO = "The demo writer cannot rewrite passages: connect a model to use the critic pass."
 
 
 def check_rounds(rounds: Any) -> int:
@@ -161,6 +162,9 @@ class CriticPass:
         return chat_model(self.settings, self.choice, feature="critic", temperature=min(self.brief.temperature, 0.7))
 
     def _model_view(self, text: str) -> ModelView | None:
+        if self.choice.is_demo:
+            self.notice = "No model is connected, so the checks scored the draft alone."
+            return None
         try:
             with usage_context.feature("critic"):
                 answer = complete(self._chat(), critic_messages(self.brief, text))
@@ -199,6 +203,9 @@ class CriticPass:
             flagged = passages(body, current.flags)
             if not flagged:
                 stopped = STOP_CLEAN
+                break
+            if self.choice.is_demo:
+                stopped = STOP_DEMO
                 break
             try:
                 replacements = self._rewrite(body, flagged)

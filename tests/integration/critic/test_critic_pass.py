@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from studio.config import reload_settings
 from studio.critic.prompts import PASSAGE_HEADER
-from studio.critic.service import STOP_NO_BETTER, CriticPass
+from studio.critic.service import STOP_CLEAN, STOP_DEMO, STOP_NO_BETTER, CriticPass
 from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.writer import DraftRun
@@ -160,3 +160,32 @@ def test_cli_critic_prints_scores_before_and_after(tmp_path, critic_server):
     assert text.returncode == 0 and "Unsupported claims" in text.stdout and "before" in text.stdout
     bad = studio("generate", "--type", "blog", "--topic", "x", "--critic-rounds", "9")
     assert bad.returncode != 0 and "--critic-rounds" in bad.stderr
+
+
+def test_an_edit_made_while_the_critic_works_is_kept_and_the_round_is_not_saved(engine, people, critic_server):
+    from studio.drafting.service import edit_text
+
+    written = DraftRun(Brief.create(**BRIEF, critic_rounds=0), people.marketer, engine=engine).run()
+    edited = written.text + "\nA line the writer added by hand.\n"
+
+    def reply(body):  # the person saves an edit while the rewrite is being written
+        if "Task: critic rewrite" in json.dumps(body):
+            with session_scope(engine) as s:
+                edit_text(s, written.draft_id, people.marketer, edited, None)
+        return fake_critic.reply(body)
+
+    critic_server.reply = reply
+    outcome = CriticPass(written.draft_id, people.marketer, rounds=2, engine=engine).run()
+    assert outcome.stopped.startswith("The round could not be saved") and not outcome.kept_rounds
+    revisions = _revisions(engine, written.draft_id)
+    assert [r[1] for r in revisions] == ["generated", "edited"] and revisions[-1][2] == edited
+
+
+def test_with_the_demo_writer_the_checks_score_and_nothing_is_rewritten(engine, people, monkeypatch):
+    monkeypatch.setenv("STUDIO_PROVIDER", "demo")
+    monkeypatch.setenv("STUDIO_DEMO_WORDS_PER_SECOND", "0")
+    reload_settings()
+    outcome = DraftRun(Brief.create(**BRIEF, critic_rounds=2), people.marketer, engine=engine).run()
+    assert outcome.critic["stopped"] in (STOP_DEMO, STOP_CLEAN) and outcome.critic["before"]["total"] > 0
+    assert "No model is connected" in outcome.critic["notice"]
+    assert [r[1] for r in _revisions(engine, outcome.draft_id)] == ["generated"]
