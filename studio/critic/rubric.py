@@ -190,7 +190,7 @@ def _repetition(text: str) -> tuple[float, list[Flag]]:
                               "text said before: cut it or make a new point."))  # fmt: skip
         seen.add(key)
     # The same point in other words, in another section: flag its second telling.
-    title, blocks = split_blocks(text)
+    _, blocks = split_blocks(text)
     for f in repetition_findings([b.text for b in blocks]):
         if f.kind != "idea" or not f.other:
             continue

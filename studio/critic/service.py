@@ -72,7 +72,7 @@ def after_writing(outcome: Any, actor_id: int, asked: int | None, *, engine: Eng
             return
         result = CriticPass(outcome.draft_id, _Ref(actor_id), rounds=rounds, engine=engine, settings=settings,
                             provider=choice.provider, model=choice.model).run()  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 - the written draft is saved; the outcome says why
+    except Exception as exc:  # the written draft is saved; the outcome says why
         log.warning("the critic pass on draft %s failed", outcome.draft_id, exc_info=True)
         why = user_message(exc) or f"an unexpected error ({type(exc).__name__})."
         outcome.critic = {"error": f"The critic pass did not run: {why} The draft is saved as written."}
