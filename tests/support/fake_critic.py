@@ -7,7 +7,8 @@ or ``reply_mode="writer"`` for the two critic tasks).
   critic would (claim words, a sentence seen before, sentences over 30 words) with a note, and
   scores each dimension from what it found.
 - ``Task: critic rewrite`` rewrites each numbered passage by its notes: claim words softened,
-  long sentences split, a repeated sentence replaced by a new one. A passage it has no fix for
+  long sentences split, a repeated sentence replaced by a new one, a brand voice's "says “X”,
+  not “Y”" followed. A passage it has no fix for
   comes back unchanged. With ``stubborn=True`` (``stubborn_reply``) every passage comes back
   longer and with its flaw still there: a rewrite that makes nothing better.
 """
@@ -113,6 +114,8 @@ def rewrite(prompt: str, *, stubborn: bool = False) -> dict[str, Any]:
             half = len(words) // 2
             text = " ".join(words[:half]).rstrip(",;") + ". " + " ".join(words[half:])[:1].upper() + \
                 " ".join(words[half:])[1:]
+        for preferred, term in re.findall(r"says “([^”]+)”, not “([^”]+)”", notes):
+            text = re.sub(rf"\b{re.escape(term)}\b", preferred, text)
         if "repeat" in low or "word for word" in low or "earlier section" in low:
             text = FRESH[_pick(passage) % len(FRESH)]
         out.append({"n": int(n), "text": text})

@@ -189,3 +189,26 @@ def test_with_the_demo_writer_the_checks_score_and_nothing_is_rewritten(engine, 
     assert outcome.critic["stopped"] in (STOP_DEMO, STOP_CLEAN) and outcome.critic["before"]["total"] > 0
     assert "No model is connected" in outcome.critic["notice"]
     assert [r[1] for r in _revisions(engine, outcome.draft_id)] == ["generated"]
+
+
+def test_with_a_brand_voice_its_match_is_scored_and_its_rules_are_followed(engine, people, critic_server):
+    from studio.voices.service import create_voice
+    from tests.support.grounding import BRAND_SAMPLES
+
+    with session_scope(engine) as s:
+        acme = create_voice(s, people.editor, "Acme", BRAND_SAMPLES, rules={"prefer": {"users": "customers"}})
+
+    def reply(body):  # the writer says "users", which the brand voice does not
+        text = fake_critic.reply(body)
+        if "Task: critic" in json.dumps(body) or "Propose: title" in json.dumps(body):
+            return text
+        return text.replace(fake_critic.CLAIM_SENTENCE, "Our users plan every week. " + fake_critic.CLAIM_SENTENCE)
+
+    critic_server.reply = reply
+    brief = Brief.create(**BRIEF, critic_rounds=2, voice_id=acme.id, use_default_voice=False)
+    outcome = DraftRun(brief, people.marketer, engine=engine).run()
+    critic = outcome.critic
+    assert critic["before"]["scores"]["Voice match"] is not None and critic["after"]["scores"]["Voice match"] is not None
+    voice = [p for p in critic["rounds"][0]["passages"] if "Voice match" in p["dimensions"]]
+    assert [p["text"] for p in voice] == ["Our users plan every week."]
+    assert "Our customers plan every week." in outcome.text and "users" not in outcome.text
