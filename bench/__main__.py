@@ -24,6 +24,7 @@ BENCHES = [
     ("output-language detection on short drafts", ["bench.bench_language"]),
     ("batches on the job queue: throughput, a worker killed, overhead per job", ["bench.bench_batch"]),
     ("check precision over 500 and 2,000 drafts", ["bench.bench_precision"]),
+    ("critic pass: findings and rubric scores before and after", ["bench.bench_critic"]),
 ]
 
 

@@ -22,6 +22,7 @@ from studio.drafting.brief import (
 from studio.drafting.service import save_text
 from studio.sources.service import list_sources
 from studio.ui import actions, compose, routing
+from studio.ui.critic_panel import changed_text, critic_choice, rounds_from, show_critic
 from studio.ui.generation import current_choice, effective_settings
 from studio.ui.grounding import voice_match_panel
 from studio.ui.onboarding import show_next_step
@@ -51,7 +52,7 @@ elif choice is not None:
 
 BRIEF_KEYS = ("brief_type", "brief_topic", "brief_audience", "brief_keywords", "brief_tone", "brief_formality",
               "brief_temperature", "brief_words", "brief_language", "brief_mode", "brief_variant_temps",
-              "brief_voice", "brief_sources", "brief_search_sources")
+              "brief_voice", "brief_sources", "brief_search_sources", "brief_critic")
 
 
 def on_generate() -> None:
@@ -110,6 +111,7 @@ with brief_column, st.form("brief_form"):
             st.caption(f":material/warning: {ui.md_escape(choice.notice)}")
         st.number_input("Target length (words)", WORDS_MIN, WORDS_MAX, 600, 50, key="brief_words")
         st.selectbox("Language", list(LANGUAGES), key="brief_language", format_func=LANGUAGES.get)
+        critic_choice(effective_settings().studio_critic_rounds, key="brief_critic")
     st.radio("How to write it", list(WRITING_MODES), key="brief_mode",
              format_func=lambda m: WRITING_MODES[m].format(min_words=min_words),
              help="In sections: an outline you can edit first, then one section at a time, so long pieces stay "
@@ -134,6 +136,7 @@ def brief_from_form() -> Brief:
         use_default_voice=False,
         source_ids=st.session_state.get("brief_sources") or [],
         search_sources=bool(st.session_state.get("brief_search_sources")),
+        critic_rounds=rounds_from(st.session_state.get("brief_critic")),
     )
 
 
@@ -179,7 +182,9 @@ def show_one_pass() -> None:
             st.session_state["draft_action"] = "retry"
             st.rerun()
     else:
-        if not streamed_now:
+        if not streamed_now or changed_text(outcome):
+            if streamed_now:  # the text streamed above is as first written
+                st.markdown("**After the critic pass:**")
             with st.container(border=True):
                 ui.safe.markdown(outcome["text"])
         meta = [f"Saved as draft #{outcome['draft_id']}", ui.md_escape(outcome["provider_label"])]
@@ -190,6 +195,7 @@ def show_one_pass() -> None:
         if outcome.get("time_to_first_token_ms") is not None:
             meta.append(f"first words after {outcome['time_to_first_token_ms']:.0f} ms")
         st.success(" · ".join(meta))
+        show_critic(outcome)
         if outcome.get("voice_match"):
             voice_match_panel(VoiceMatch.from_dict(outcome["voice_match"]), outcome.get("voice_name"), None,
                               key=f"new_{outcome['draft_id']}")

@@ -17,6 +17,7 @@ from studio.checks import cli as checks_cli
 from studio.claims import cli as claims_cli
 from studio.cli_support import EXIT_OK, EXIT_REFUSED, CliError, open_engine
 from studio.config import get_settings
+from studio.critic import cli as critic_cli
 from studio.db import current_revision
 from studio.drafting import cli as drafting_cli
 from studio.errors import user_message
@@ -37,7 +38,8 @@ from studio.writing import cli as writing_cli
 REGISTRARS = (drafting_cli.register, writing_cli.register, batch_cli.register, accounts_cli.register,
               review_cli.register, checks_cli.register, export_cli.register, inbox_cli.register,
               workspace_cli.register, voices_cli.register, sources_cli.register, claims_cli.register,
-              languages_cli.register, usage_cli.register, feedback_cli.register, precision_cli.register)
+              languages_cli.register, usage_cli.register, feedback_cli.register, precision_cli.register,
+              critic_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

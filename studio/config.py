@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # Claim ledger: "rules" (offline), or "model": the chat model also lists the claims.
     studio_claims_extraction: Literal["rules", "model"] = "rules"
 
+    # The critic pass (studio/critic) after a draft is written: at most this many rounds of
+    # rewriting the passages the checks and a model critic flag; 0 = no critic pass. A brief
+    # may choose otherwise; admins change it on Settings.
+    studio_critic_rounds: int = Field(default=0, ge=0, le=5)
+
     # A line the generic export adds to every row, e.g. "Drafted with AI assistance; edited by our team."
     studio_ai_disclosure: str | None = None
 

@@ -169,7 +169,8 @@ class Revision(Base):
     body_html: Mapped[str | None] = mapped_column(Text, default=None, deferred=True)
     html_version: Mapped[str | None] = mapped_column(String(64), default=None)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # generated | edited | suggestion_applied | revised_by_instruction | partial | restored_attempt
+    # generated | edited | suggestion_applied | revised_by_instruction | critic_pass | partial |
+    # restored_attempt
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ ACTION_LABELS: dict[str, str] = {
     "draft.suggestion_applied": "Suggestion applied",
     "draft.revised_by_instruction": "Revised by instruction",
     "draft.revise_undone": "Revise turn undone",
+    "draft.critic_pass": "Critic pass",
     "draft.outline_saved": "Outline saved",
     "draft.variants_written": "Variants written",
     "draft.variant_kept": "Variant kept",

@@ -146,7 +146,7 @@ def _written(session: Any, draft_id: int) -> bool:
     if draft is None or draft.incomplete or draft.current_revision_id is None:
         return False
     revision = session.get(Revision, draft.current_revision_id)
-    return revision is not None and revision.reason == "generated"
+    return revision is not None and revision.reason in ("generated", "critic_pass")
 
 
 def save_partial(engine: Engine, attempt_id: int, text: str) -> bool:

@@ -12,6 +12,7 @@ from studio.languages.catalog import LANGUAGE_LABELS
 from studio.sources.schemas import Passage
 from studio.validation import problem as text_problem
 from studio.voices.schemas import VoiceGuide
+from studio.workspace.rules import CRITIC_MAX_ROUNDS
 
 CONTENT_TYPES: dict[str, str] = {
     "blog": "Blog post",
@@ -116,6 +117,8 @@ class Brief:
     # Knowledge sources to ground the piece in: these ids, or every source (search_sources).
     source_ids: tuple[int, ...] = ()
     search_sources: bool = False
+    # Rounds of the critic pass after writing (studio/critic): None follows the workspace, 0 is off.
+    critic_rounds: int | None = None
     context: WritingContext | None = field(default=None, compare=False)
 
     @classmethod
@@ -203,6 +206,14 @@ class Brief:
         elif len(source_ids) > SOURCES_MAX:
             problems["source_ids"] = f"{len(source_ids)} sources picked; the limit is {SOURCES_MAX} (or search all)."
 
+        critic_rounds = values.get("critic_rounds")
+        if critic_rounds in ("", None):
+            critic_rounds = None
+        else:
+            critic_rounds = _as_number(critic_rounds, int)
+            if critic_rounds is None or not 0 <= critic_rounds <= CRITIC_MAX_ROUNDS:
+                problems["critic_rounds"] = f"Critic pass rounds is a whole number from 0 (off) to {CRITIC_MAX_ROUNDS}."
+
         if problems:
             raise BriefError(problems)
         return cls(
@@ -219,6 +230,7 @@ class Brief:
             use_default_voice=bool(values.get("use_default_voice", True)),
             source_ids=tuple(dict.fromkeys(source_ids)),  # type: ignore[arg-type]
             search_sources=bool(values.get("search_sources", False)),
+            critic_rounds=critic_rounds,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -262,6 +274,7 @@ FIELD_LABELS = {
     "language": "Language",
     "voice_id": "Brand voice",
     "source_ids": "Sources",
+    "critic_rounds": "Critic pass",
 }
 
 

@@ -56,6 +56,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--source", type=int, action="append", default=[], metavar="ID",
                    help="ground the piece in this knowledge source (repeat for more)")
     p.add_argument("--search-sources", action="store_true", help="ground the piece in every knowledge source")
+    p.add_argument("--critic-rounds", default=None, metavar="N",
+                   help="after writing, a critic pass of at most N rounds (0: none; default: the workspace's setting)")
     p.add_argument("--provider", choices=["demo", "openai", "auto"], default=None)
     p.add_argument("--model", default=None)
     p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=None, help="make the demo writer (and seed-aware models) repeatable")
@@ -118,6 +120,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             language=args.language,
             source_ids=args.source,
             search_sources=args.search_sources,
+            critic_rounds=args.critic_rounds,
         )
     except BriefError as exc:
         raise CliError("\n".join(f"--{_flag(k)}: {v}" for k, v in exc.problems.items()), EXIT_USAGE) from exc
@@ -169,6 +172,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(json.dumps(outcome.as_dict(), ensure_ascii=False))
     else:
         state = "incomplete" if outcome.incomplete else outcome.status
+        if outcome.critic:
+            said = outcome.critic.get("summary") or outcome.critic.get("error")
+            if any(r.get("kept") for r in outcome.critic.get("rounds") or []):
+                said += f" The text above is as first written; the draft keeps revision {outcome.revision_number}."
+            print(f"# {said}", file=sys.stderr)
         print(f"# Saved as draft {outcome.draft_id} ({state}).", file=sys.stderr)
     if outcome.error:
         print(f"Error: {outcome.error}", file=sys.stderr)

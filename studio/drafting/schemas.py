@@ -209,6 +209,9 @@ class GenerationOutcome:
     # fragment is kept as attempt ``attempt_id``.
     kept_revision: int | None = None
     attempt_id: int | None = None
+    # The critic pass's outcome (studio.critic.service.CriticOutcome.as_dict()) when one ran;
+    # then `text` is the text after it.
+    critic: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -230,4 +233,5 @@ class GenerationOutcome:
             "citations": self.citations,
             "kept_revision": self.kept_revision,
             "attempt_id": self.attempt_id,
+            "critic": self.critic,
         }

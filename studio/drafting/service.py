@@ -231,6 +231,7 @@ _DONE = {
     "review.unassign": "removed the reviewer of",
     "review.claim": "took the review of",
     "draft.revised_by_instruction": "revised",
+    "draft.critic_pass": "revised",
     "draft.variant_kept": "changed the text of",
     "draft.outline_saved": "changed the outline of",
     "review.reopen": "sent back to review",

@@ -38,6 +38,7 @@ from sqlalchemy import Engine
 from studio.accounts.permissions import authorize
 from studio.audit.service import record
 from studio.config import Settings, get_settings
+from studio.critic.service import after_writing
 from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.context import with_context
@@ -210,6 +211,10 @@ class DraftRun:
                     ttft_ms=(first_token_at - started) * 1000 if first_token_at else None,
                     total_ms=(ended - started) * 1000,
                 )
+        if error is None and self.outcome is not None and not self.outcome.incomplete:
+            # Before the run ends, so the person sees "done" after it (studio/critic).
+            after_writing(self.outcome, self.actor_id, self.brief.critic_rounds, engine=self.engine,
+                          settings=self.settings, choice=self.choice)
         if isinstance(error, (GeneratorExit, KeyboardInterrupt)):
             raise error
 

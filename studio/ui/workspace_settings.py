@@ -8,7 +8,7 @@ import streamlit as st
 from studio import ui
 from studio.accounts.permissions import can
 from studio.accounts.schemas import Person
-from studio.workspace.rules import timezones
+from studio.workspace.rules import CRITIC_MAX_ROUNDS, show_critic_rounds, timezones
 from studio.workspace.service import SettingView, reset_setting, set_setting, workspace_settings
 
 
@@ -38,6 +38,11 @@ def _editor(user: Person, view: SettingView) -> None:
     with st.form(f"workspace_form_{view.key}"):
         if view.kind == "lines":
             raw = st.text_area(view.label, value="\n".join(view.value or []), key=key, help=view.help, height=120)
+        elif view.kind == "rounds":
+            choices = list(range(CRITIC_MAX_ROUNDS + 1))
+            current = int(view.value or 0)
+            raw = st.selectbox(view.label, choices, index=choices.index(current) if current in choices else 0, key=key,
+                               help=view.help, format_func=lambda n: show_critic_rounds(n).capitalize())  # fmt: skip
         else:
             zones = timezones()
             current = view.value if view.value in zones else "UTC"

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-FEATURES = ("draft", "section", "variant", "revise", "fields", "batch", "moderation", "embeddings")
+FEATURES = ("draft", "section", "variant", "revise", "fields", "batch", "moderation", "embeddings", "critic")
 
 FEATURE_LABELS = {
     "draft": "Draft",
@@ -27,6 +27,7 @@ FEATURE_LABELS = {
     "batch": "Batch row",
     "moderation": "Moderation",
     "embeddings": "Source search (embeddings)",
+    "critic": "Critic pass",
 }
 
 

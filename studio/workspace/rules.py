@@ -71,6 +71,22 @@ def timezones() -> list[str]:
     return ["UTC", *sorted(z for z in available_timezones() if z != "UTC" and "/" in z)]
 
 
+CRITIC_MAX_ROUNDS = 5
+
+
+def parse_critic_rounds(raw: Any) -> int:
+    """0 (no critic pass) to CRITIC_MAX_ROUNDS rounds."""
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit() or not 0 <= int(text) <= CRITIC_MAX_ROUNDS:
+        raise InputError(f"Critic pass rounds is a whole number from 0 (off) to {CRITIC_MAX_ROUNDS}; “{text[:20]}” is not.")
+    return int(text)
+
+
+def show_critic_rounds(value: Any) -> str:
+    n = int(value or 0)
+    return "off" if n == 0 else f"at most {n} round{'s' if n != 1 else ''}"
+
+
 def _show_list(value: Any) -> str:
     return ", ".join(value) if value else "none"
 
@@ -115,6 +131,14 @@ SETTINGS: dict[str, Setting] = {
             "studio_site_timezone", "Site time zone",
             "The WordPress site's time zone: the export writes post_date in it (post_date_gmt stays UTC).",
             parse_timezone, str, "timezone",
+        ),
+        Setting(
+            "studio_critic_rounds", "Critic pass",
+            "After a draft is written, and before the writer sees it, the checks and a model critic score it "
+            "(on brief, repetition, unsupported claims, voice match, reading ease) and the flagged passages, and "
+            "only those, are rewritten: at most this many rounds (2 is usual), stopping when a round makes "
+            "nothing better. 0 turns it off. A brief can choose otherwise.",
+            parse_critic_rounds, show_critic_rounds, "rounds",
         ),
     )
 }  # fmt: skip

@@ -17,7 +17,7 @@ from studio.drafting.providers import ProviderChoice, RequestRecorder, current_r
 
 # The features whose calls are made here; usage recording (tokens, cost per feature) tags each
 # call with one of them.
-FEATURES = ("section", "variant", "revise")
+FEATURES = ("section", "variant", "revise", "critic")
 
 
 def chat_model(

@@ -6,7 +6,8 @@ again ("what <keyword> means") unless the prompt says those points were already 
 "points already made" list or the summaries). It follows revise instructions it can read
 ("cut to N words", "add …", "make … punchier") and every standing rule of the form
 "always say 'X', never 'Y'" that is anywhere in its prompt, so a test can see whether a rule
-from an early turn still reaches the prompt fifty turns later.
+from an early turn still reaches the prompt fifty turns later. The critic pass's two tasks are
+answered by ``tests.support.fake_critic``.
 """
 
 from __future__ import annotations
@@ -123,6 +124,10 @@ def reply(body: dict) -> str:
         return _revise(prompt)
     if task == "conversation summary":
         return _conversation_summary(prompt)
+    if task in ("critic", "critic rewrite"):
+        from tests.support.fake_critic import critic_reply
+
+        return critic_reply(body) or ""
     return ""
 
 
