@@ -98,10 +98,16 @@ def open_tab(page: Page, name: str) -> None:
     """Tabs as ARIA has them: Tab reaches the selected tab, the arrow keys move to the others."""
     start(page)
     tab_to(page, "tab", re.compile("."))
-    for _ in range(12):
-        if page.evaluate(FOCUSED)["name"] == name:
+    for _ in range(30):
+        got = page.evaluate(FOCUSED)
+        if got == {"role": "tab", "name": name}:
             break
+        if got["role"] != "tab":  # the rerun a tab change starts redrew the bar: Tab back to it
+            start(page)
+            tab_to(page, "tab", re.compile("."))
+            continue
         page.keyboard.press("ArrowRight")
+        settle(page)  # the focused tab is the selected one, and choosing a tab reruns the page
     assert page.evaluate(FOCUSED) == {"role": "tab", "name": name}
     page.keyboard.press("Enter")
     expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
