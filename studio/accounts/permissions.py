@@ -56,6 +56,8 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "usage.view_all":         (frozenset({EDITOR, ADMIN}), "see everyone's model usage and cost"),
     "usage.manage":           (frozenset({ADMIN}), "set model prices and budgets"),
     "feedback.export":        (frozenset({ADMIN}), "export editor feedback as training data"),
+    "prompts.view":           (frozenset({MARKETER, EDITOR, ADMIN}), "see prompt versions and their results"),
+    "prompts.manage":         (frozenset({EDITOR, ADMIN}), "write, test, promote and retire prompt versions"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

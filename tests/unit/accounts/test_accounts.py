@@ -123,6 +123,8 @@ dashboard.view           no        yes     yes    yes              yes        no
 usage.view_all           no        yes     yes    yes              yes        no            no
 usage.manage             no        no      yes    no               yes        no            no
 feedback.export          no        no      yes    no               yes        no            no
+prompts.view             yes       yes     yes    yes              yes        no            no
+prompts.manage           no        yes     yes    yes              yes        no            no
 """
 
 
