@@ -195,11 +195,7 @@ def cmd_retire(args: argparse.Namespace) -> int:
 
 
 def _fmt(e: Estimate, unit: str = "", pct: bool = False) -> str:
-    if e.value is None:
-        return "—"
-    f = (lambda x: f"{x:.0%}") if pct else (lambda x: f"{x:,.1f}")
-    interval = f" [{f(e.low)}–{f(e.high)}]" if e.low is not None and e.high is not None else " [too few]"
-    return f"{f(e.value)}{unit}{interval} n={e.n}"
+    return e.text(unit, percent=pct) + (f" n={e.n}" if e.value is not None else "")
 
 
 def _print_stats(s: VersionStats) -> None:

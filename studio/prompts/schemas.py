@@ -63,6 +63,14 @@ class Estimate:
         r = lambda x: None if x is None else round(x, 4)  # noqa: E731
         return {"value": r(self.value), "low": r(self.low), "high": r(self.high), "n": self.n}
 
+    def text(self, unit: str = "", *, percent: bool = False) -> str:
+        """"67% [21%–94%]", "2.5 words [too few]", or "—" when there is nothing to measure."""
+        if self.value is None:
+            return "—"
+        f = (lambda x: f"{x:.0%}") if percent else (lambda x: f"{x:,.1f}")
+        interval = f"[{f(self.low)}–{f(self.high)}]" if self.low is not None and self.high is not None else "[too few]"
+        return f"{f(self.value)}{unit} {interval}"
+
 
 @dataclass(frozen=True)
 class VersionStats:
