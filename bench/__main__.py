@@ -22,6 +22,7 @@ BENCHES = [
     ("claim support on the labelled set", ["bench.bench_claims"]),
     ("output-language detection on short drafts", ["bench.bench_language"]),
     ("batches on the job queue: throughput, a worker killed, overhead per job", ["bench.bench_batch"]),
+    ("prompt versions: the A/B share through the writer, the cost of picking, stats", ["bench.bench_prompts"]),
 ]
 
 

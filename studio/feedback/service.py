@@ -176,7 +176,9 @@ def _as_prompt(records: list[Any]) -> rules.Prompt | None:
     return rules.Prompt(system="\n\n".join(system), user="\n\n".join(user))
 
 
-def _first_generated(session: Session, draft_ids: list[int]) -> dict[int, Revision]:
+def first_generated(session: Session, draft_ids: list[int]) -> dict[int, Revision]:
+    """Each draft's first complete generated revision: what the model first wrote (also read by
+    studio.prompts to measure a prompt version)."""
     if not draft_ids:
         return {}
     first = (
@@ -247,7 +249,7 @@ def _approved_drafts(session: Session, filters: Filters) -> list[_Approved]:
         stmt = stmt.where(when < _day_after(filters.until))
     found = list(session.execute(stmt))
     ids = [d.id for d, _ in found]
-    firsts = _first_generated(session, ids)
+    firsts = first_generated(session, ids)
     gens = _generations(session, ids)
     counts = dict(
         session.execute(
@@ -280,7 +282,7 @@ def _rejected_by_brief(session: Session, filters: Filters) -> dict[str, list[_Wr
     drafts = list(session.scalars(stmt.order_by(Draft.id)))
     ids = [d.id for d in drafts]
     gens = _generations(session, ids)
-    firsts = _first_generated(session, ids)
+    firsts = first_generated(session, ids)
     out: dict[str, list[_Written]] = {}
     for draft in drafts:
         revision = draft.current_revision

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from studio.accounts.permissions import authorize
 from studio.audit.service import record
@@ -28,6 +28,7 @@ from studio.drafting.brief import CONTENT_TYPES
 from studio.drafting.prompts import default_human, default_system
 from studio.errors import InputError, NotFound, StudioError
 from studio.feedback.rules import edit_size
+from studio.feedback.service import first_generated
 from studio.models import AuditEvent, CheckReport, Draft, Finding, PromptVersion, Revision, User
 from studio.prompts import rules
 from studio.prompts.schemas import PromptTemplate, VersionStats, VersionView
@@ -271,19 +272,6 @@ def _approved_at(session: Session, ids: list[int]) -> dict[int, datetime]:
     ).all())  # fmt: skip
 
 
-def _first_generated(session: Session, ids: list[int]) -> dict[int, Revision]:
-    if not ids:
-        return {}
-    first = (
-        select(Revision.draft_id, func.min(Revision.number).label("number"))
-        .where(Revision.draft_id.in_(ids), Revision.reason == "generated")
-        .group_by(Revision.draft_id)
-        .subquery()
-    )
-    stmt = select(Revision).join(first, (first.c.draft_id == Revision.draft_id) & (first.c.number == Revision.number))
-    return {r.draft_id: r for r in session.scalars(stmt)}
-
-
 def _findings(session: Session, revision_ids: list[int]) -> dict[int, int]:
     """Findings of each revision's latest check report."""
     if not revision_ids:
@@ -304,10 +292,13 @@ def _findings(session: Session, revision_ids: list[int]) -> dict[int, int]:
 
 
 def _stats_of(session: Session, view: VersionView) -> VersionStats:
-    drafts = list(session.scalars(select(Draft).where(Draft.prompt_version_id == view.id).order_by(Draft.id)))
+    drafts = list(session.scalars(
+        select(Draft).where(Draft.prompt_version_id == view.id).options(selectinload(Draft.current_revision))
+        .order_by(Draft.id)
+    ))  # fmt: skip
     ids = [d.id for d in drafts]
     approved_at = _approved_at(session, ids)
-    firsts = _first_generated(session, ids)
+    firsts = first_generated(session, ids)
     findings = _findings(session, [r.id for r in firsts.values()])
     approved = [d for d in drafts if d.status in APPROVED and d.current_revision is not None]
     rejected = sum(1 for d in drafts if d.status == REJECTED)
