@@ -54,6 +54,8 @@ else:
             st.Page("pages/sources.py", title="Sources", icon=":material/library_books:"),
             st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
         ]
+        if can(user, "prompts.manage"):
+            admin_pages.append(st.Page("pages/prompts.py", title="Prompt versions", icon=":material/science:"))
         if can(user, "users.manage"):
             admin_pages.append(st.Page("pages/admin_users.py", title="People", icon=":material/group:"))
         if can(user, "usage.manage"):

@@ -25,6 +25,7 @@ BENCHES = [
     ("batches on the job queue: throughput, a worker killed, overhead per job", ["bench.bench_batch"]),
     ("check precision over 500 and 2,000 drafts", ["bench.bench_precision"]),
     ("critic pass: findings and rubric scores before and after", ["bench.bench_critic"]),
+    ("prompt versions: the A/B share through the writer, the cost of picking, stats", ["bench.bench_prompts"]),
 ]
 
 

@@ -27,6 +27,7 @@ from studio.inbox import cli as inbox_cli
 from studio.inbox.mail import wait_for_delivery
 from studio.languages import cli as languages_cli
 from studio.precision import cli as precision_cli
+from studio.prompts import cli as prompts_cli
 from studio.review import cli as review_cli
 from studio.sources import cli as sources_cli
 from studio.voices import cli as voices_cli
@@ -39,7 +40,8 @@ REGISTRARS = (drafting_cli.register, writing_cli.register, batch_cli.register, a
               review_cli.register, checks_cli.register, export_cli.register, inbox_cli.register,
               workspace_cli.register, voices_cli.register, sources_cli.register, claims_cli.register,
               languages_cli.register, usage_cli.register, feedback_cli.register, precision_cli.register,
-              critic_cli.register)
+              critic_cli.register,
+              prompts_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

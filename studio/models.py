@@ -43,6 +43,7 @@ from studio.tables.grounding import (  # noqa: F401
     Source,
     SourceChunk,
 )
+from studio.tables.prompts import PromptVersion  # noqa: F401
 from studio.tables.writing import DraftAlternative, DraftOutline, DraftSection, ReviseTurn  # noqa: F401
 
 
@@ -96,6 +97,9 @@ class Draft(TimestampMixin, Base):
     # The knowledge sources the brief picked; search_sources: search every source instead.
     source_ids: Mapped[list[Any]] = mapped_column(default=list)
     search_sources: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The prompt version it was written with (studio.prompts); None: written before versions
+    # existed, by hand, or with the built-in templates.
+    prompt_version_id: Mapped[int | None] = mapped_column(ForeignKey("prompt_versions.id"), default=None, index=True)
     # A localised draft points at the approved draft it was localised from.
     localised_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("drafts.id", use_alter=True, name="fk_drafts_localised_from_id_drafts"), default=None, index=True

@@ -58,6 +58,8 @@ _PERMISSION_TABLE: dict[str, tuple[frozenset[str], str]] = {
     "feedback.export":        (frozenset({ADMIN}), "export editor feedback as training data"),
     "checks.precision":       (frozenset({ADMIN}), "see how often editors act on each check rule"),
     "checks.dismiss_finding": (frozenset({EDITOR}), "dismiss check findings"),
+    "prompts.view":           (frozenset({MARKETER, EDITOR, ADMIN}), "see prompt versions and their results"),
+    "prompts.manage":         (frozenset({EDITOR, ADMIN}), "write, test, promote and retire prompt versions"),
 }  # fmt: skip
 
 #: action -> roles allowed (read-only view of the table above).

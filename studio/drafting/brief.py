@@ -9,6 +9,7 @@ from typing import Any
 
 from studio.errors import InputError
 from studio.languages.catalog import LANGUAGE_LABELS
+from studio.prompts.schemas import PromptTemplate
 from studio.sources.schemas import Passage
 from studio.validation import problem as text_problem
 from studio.voices.schemas import VoiceGuide
@@ -98,6 +99,8 @@ class WritingContext:
     voice: VoiceGuide | None = None
     passages: tuple[Passage, ...] = ()
     grounded: bool = False
+    # The prompt version it is written with (studio.prompts); None: the built-in templates.
+    prompt: PromptTemplate | None = None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The writing context of a brief, resolved from the workspace just before writing: the brand
-voice's guide (the voice named, or the workspace default) and the source passages that best match
-the brief, with the ids the writer cites. A new draft gets them from ``with_context`` (DraftRun,
+voice's guide (the voice named, or the workspace default), the source passages that best match
+the brief, with the ids the writer cites, and the prompt version (picked at the configured A/B
+shares, studio.prompts). A new draft gets them from ``with_context`` (DraftRun,
 the long-form writer and variants call it before any model call); writing more of an existing
 draft (a section again, a headline or an introduction variant, a revise turn) uses
-``brief_of``: the voice at the version the draft was written with and the passages it was
-given, under the same ids, so the citations already in its text keep their meaning."""
+``brief_of``: the voice at the version the draft was written with, its prompt version and the
+passages it was given, under the same ids, so the citations already in its text keep their meaning."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from studio.drafting.brief import Brief, WritingContext
 from studio.drafting.service import get_draft
 from studio.errors import InputError
 from studio.models import Draft, User
+from studio.prompts.service import draft_prompt, prompt_for_new_draft
 from studio.sources.service import draft_passages, existing_ids, save_draft_passages, search_passages
 from studio.voices.schemas import VoiceGuide
 from studio.voices.service import VoiceNotFound, default_voice_id, voice_guide
@@ -53,7 +55,8 @@ def with_context(session: Session, brief: Brief, actor: Any, settings: Settings 
             if missing:
                 raise InputError({"source_ids": f"Source {', '.join(map(str, missing))} does not exist (or was archived)."})
         passages = search_passages(session, actor, query_for(brief), source_ids=ids, k=PASSAGES, settings=settings)
-    return replace(brief, voice_id=voice_id, context=WritingContext(guide, tuple(passages), grounded))
+    prompt = prompt_for_new_draft(session, brief.content_type)
+    return replace(brief, voice_id=voice_id, context=WritingContext(guide, tuple(passages), grounded, prompt))
 
 
 def resolved(
@@ -102,5 +105,6 @@ def brief_of(session: Session, draft: Draft) -> Brief:
         temperature=draft.temperature, target_words=draft.target_words, language=draft.language,
         voice_id=draft.voice_id, use_default_voice=False, source_ids=tuple(draft.source_ids or ()),
         search_sources=bool(draft.search_sources),
-        context=WritingContext(_draft_voice(session, draft), passages, grounded),
+        context=WritingContext(_draft_voice(session, draft), passages, grounded,
+                               draft_prompt(session, draft.prompt_version_id)),
     )  # fmt: skip

@@ -1,4 +1,9 @@
-"""Prompt templates, one per content type, each carrying that type's conventions."""
+"""Prompt templates, one per content type, each carrying that type's conventions.
+
+These are the built-in templates: version 1 of each content type's prompt (`studio.prompts`
+stores the versions editors write, and the one a draft is written with rides on its brief's
+context). `PLACEHOLDERS` are the names a template may use; `prompt_values` fills them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from studio.drafting.brief import FORMALITY, VOICES, Brief
 from studio.languages.catalog import writing_instructions
+from studio.prompts.schemas import PromptTemplate
 
 NEEDS_SOURCE = "[NEEDS SOURCE]"
 
@@ -60,6 +66,24 @@ _HUMAN = (
     "Language: {language}\n\n"
     "Write the piece now."
 )
+
+# The names a template may use, filled by `prompt_values` (studio.prompts.rules validates
+# versions against them).
+PLACEHOLDERS: tuple[str, ...] = (
+    "language", "language_instructions", "voice_block", "sources_block", "target_words", "formality",
+    "formality_step", "formality_label", "type_label", "topic", "audience", "keywords", "tone",
+)  # fmt: skip
+
+
+def default_system(content_type: str) -> str:
+    """The built-in system template of a content type (version 1)."""
+    return _COMMON + "\n\n" + CONVENTIONS[content_type]
+
+
+def default_human() -> str:
+    """The built-in brief message (version 1 of every content type)."""
+    return _HUMAN
+
 
 # The brief as the writing workspace's prompts state it too (without the closing instruction).
 BRIEF_BLOCK = _HUMAN.rsplit("\n\n", 1)[0]
@@ -114,10 +138,16 @@ def passage_line(text: str) -> str:
     return " ".join(" ".join(out).split())
 
 
-def prompt_for(content_type: str) -> ChatPromptTemplate:
-    return ChatPromptTemplate.from_messages(
-        [("system", _COMMON + "\n\n" + CONVENTIONS[content_type]), ("human", _HUMAN)]
-    )
+def prompt_for(content_type: str, template: PromptTemplate | None = None) -> ChatPromptTemplate:
+    """The chat prompt of a prompt version (``template``), else the built-in one."""
+    if template is not None:
+        return ChatPromptTemplate.from_messages([("system", template.system), ("human", template.human)])
+    return ChatPromptTemplate.from_messages([("system", default_system(content_type)), ("human", _HUMAN)])
+
+
+def template_of(brief: Brief) -> PromptTemplate | None:
+    """The prompt version the brief's draft is written with (None: the built-in templates)."""
+    return brief.context.prompt if brief.context is not None else None
 
 
 def prompt_values(brief: Brief) -> dict[str, object]:
@@ -141,7 +171,7 @@ def prompt_values(brief: Brief) -> dict[str, object]:
 
 
 def build_messages(brief: Brief) -> list[BaseMessage]:
-    return prompt_for(brief.content_type).format_messages(**prompt_values(brief))
+    return prompt_for(brief.content_type, template_of(brief)).format_messages(**prompt_values(brief))
 
 
 def messages_as_records(messages: list[BaseMessage]) -> list[dict[str, str]]:

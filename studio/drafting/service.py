@@ -70,12 +70,16 @@ def update_brief(session: Session, draft: Draft, brief: Brief) -> None:
 
 
 def _brief_context(draft: Draft, brief: Brief) -> None:
-    """The voice (and its version, when resolved) and the sources the brief names."""
+    """The voice (and its version, when resolved), the sources the brief names and the prompt
+    version it is written with."""
     guide = brief.context.voice if brief.context is not None else None
     draft.voice_id = guide.id if guide is not None else brief.voice_id
     draft.voice_version = guide.version if guide is not None else None
     draft.source_ids = list(brief.source_ids)
     draft.search_sources = brief.search_sources
+    prompt = brief.context.prompt if brief.context is not None else None
+    if prompt is not None:  # the version its text is written with (studio.prompts)
+        draft.prompt_version_id = prompt.version_id
 
 
 def add_revision(

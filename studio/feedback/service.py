@@ -36,7 +36,7 @@ from studio.drafting.prompts import build_messages, messages_as_records
 from studio.errors import StudioError
 from studio.feedback import rules
 from studio.voices.service import voice_condition
-from studio.models import AuditEvent, Draft, Generation, Revision
+from studio.models import AuditEvent, Draft, Generation, PromptVersion, Revision
 
 PERMISSION = "feedback.export"
 AUDIT_ACTION = "feedback.export"
@@ -97,6 +97,7 @@ class _Approved:
     approved_at: datetime | None
     content_type: str
     revisions: int
+    prompt_version: int | None = None  # the number of the prompt version it was written with
 
 
 def _jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
@@ -175,7 +176,9 @@ def _as_prompt(records: list[Any]) -> rules.Prompt | None:
     return rules.Prompt(system="\n\n".join(system), user="\n\n".join(user))
 
 
-def _first_generated(session: Session, draft_ids: list[int]) -> dict[int, Revision]:
+def first_generated(session: Session, draft_ids: list[int]) -> dict[int, Revision]:
+    """Each draft's first complete generated revision: what the model first wrote (also read by
+    studio.prompts to measure a prompt version)."""
     if not draft_ids:
         return {}
     first = (
@@ -246,13 +249,17 @@ def _approved_drafts(session: Session, filters: Filters) -> list[_Approved]:
         stmt = stmt.where(when < _day_after(filters.until))
     found = list(session.execute(stmt))
     ids = [d.id for d, _ in found]
-    firsts = _first_generated(session, ids)
+    firsts = first_generated(session, ids)
     gens = _generations(session, ids)
     counts = dict(
         session.execute(
             select(Revision.draft_id, func.count()).where(Revision.draft_id.in_(ids)).group_by(Revision.draft_id)
         ).all()
     ) if ids else {}  # fmt: skip
+    version_ids = {d.prompt_version_id for d, _ in found if d.prompt_version_id is not None}
+    numbers = dict(session.execute(
+        select(PromptVersion.id, PromptVersion.number).where(PromptVersion.id.in_(version_ids))
+    ).all()) if version_ids else {}  # fmt: skip
     out = []
     for draft, at in found:
         revision = draft.current_revision
@@ -261,7 +268,8 @@ def _approved_drafts(session: Session, filters: Filters) -> list[_Approved]:
         generation = _generation_for(gens.get(draft.id, []), first_rev)
         approved = _written(draft, revision, generation)
         first = _written(draft, first_rev, generation) if first_rev is not None else None
-        out.append(_Approved(approved, first, at, draft.content_type, int(counts.get(draft.id, 0))))
+        out.append(_Approved(approved, first, at, draft.content_type, int(counts.get(draft.id, 0)),
+                             numbers.get(draft.prompt_version_id)))
     return out
 
 
@@ -274,7 +282,7 @@ def _rejected_by_brief(session: Session, filters: Filters) -> dict[str, list[_Wr
     drafts = list(session.scalars(stmt.order_by(Draft.id)))
     ids = [d.id for d in drafts]
     gens = _generations(session, ids)
-    firsts = _first_generated(session, ids)
+    firsts = first_generated(session, ids)
     out: dict[str, list[_Written]] = {}
     for draft in drafts:
         revision = draft.current_revision
@@ -298,9 +306,9 @@ def _provenance(kind: str, item: _Approved, side: _Written | None, size: rules.E
         "model": source.model,
         "provider": source.provider,
         "generation_id": source.generation_id,
-        # Prompt templates are code on this version of the studio, not versioned data, so no
-        # version is recorded; the hash of the system prompt the model was sent tells them apart.
-        "prompt_version": None,
+        # The version of the content type's prompt (studio.prompts); null for a draft written
+        # before versions were recorded. The hash tells apart the system prompts actually sent.
+        "prompt_version": item.prompt_version,
         "prompt_sha256": hashlib.sha256(a.prompt.system.encode("utf-8")).hexdigest() if a.prompt else None,
     }
     if item.first is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from studio.drafting.brief import Brief
-from studio.drafting.prompts import BRIEF_BLOCK, build_messages, prompt_for, prompt_values
+from studio.drafting.prompts import BRIEF_BLOCK, build_messages, prompt_for, prompt_values, template_of
 from studio.writing.budget import TokenBudget
 
 # Markers the sliding window's parts start with (tests look for them).
@@ -26,7 +26,7 @@ CURRENT = "→"
 
 
 def system_message(brief: Brief) -> SystemMessage:
-    system = prompt_for(brief.content_type).format_messages(**prompt_values(brief))[0]
+    system = prompt_for(brief.content_type, template_of(brief)).format_messages(**prompt_values(brief))[0]
     return SystemMessage(content=str(system.content))
 
 

@@ -24,7 +24,7 @@ URLS = ["/draft", "/my_drafts", "/review_queue", "/export", "/voices", "/sources
 # The sidebar entries Streamlit makes from the files in pages/ (and app.py) while it takes the
 # folder for old-style pages; the router's menu uses titles, never these.
 FILE_LIST = ["app", "admin users", "audit log", "batches", "calendar", "dashboard", "draft", "export", "inbox",
-             "my drafts", "review queue", "settings", "setup", "sign in", "sources", "usage", "voices"]  # fmt: skip
+             "my drafts", "prompts", "review queue", "settings", "setup", "sign in", "sources", "usage", "voices"]  # fmt: skip
 
 FIRST_ADMIN_FORM = {
     "Welcome to Content Studio",
@@ -34,9 +34,11 @@ FIRST_ADMIN_FORM = {
 SIGN_IN_FORM = {"Sign in to Content Studio", "User name", "Password", "Sign in"}
 
 MARKETER_PAGES = ["New draft", "My drafts", "Batches", "Calendar", "Inbox", "Brand voices", "Sources", "Settings"]
-EDITOR_PAGES = ["Review queue", "Export", "Dashboard", "Calendar", "Inbox", "Brand voices", "Sources", "Settings"]
+EDITOR_PAGES = ["Review queue", "Export", "Dashboard", "Calendar", "Inbox", "Brand voices", "Sources", "Settings",
+                "Prompt versions"]
 ADMIN_PAGES = ["New draft", "My drafts", "Batches", "Review queue", "Export", "Dashboard", "Calendar", "Inbox",
-               "Brand voices", "Sources", "Settings", "People", "Usage & budgets", "Audit trail"]  # fmt: skip
+               "Brand voices", "Sources", "Settings", "Prompt versions", "People", "Usage & budgets",
+               "Audit trail"]  # fmt: skip
 
 # Records, from the first byte the browser renders, what was ever on screen: the texts in the
 # main area, whether Streamlit's file list was shown and for how long, whether it was ever shown

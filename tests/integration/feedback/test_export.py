@@ -53,7 +53,7 @@ def test_sft_lines_pair_each_brief_with_its_approved_text_and_are_audited(engine
         assert "Brief:" in user["content"] and system["content"].startswith("You are an experienced content writer")
         assert prov["model"] == "fake-gpt" and prov["provider"] == "openai" and prov["source"] == "approved"
         assert prov["approved_revision"]["number"] >= prov["first_generated_revision"]["number"] == 1
-        assert prov["prompt_version"] is None and len(prov["prompt_sha256"]) == 64
+        assert prov["prompt_version"] == 1 and len(prov["prompt_sha256"]) == 64  # the built-in version
     assert [p["line"] for p in provenance] == [1, 2, 3]
     assert {p["draft_id"] for p in provenance} == {record.edited, record.unchanged, record.touched}
     by_id = {p["draft_id"]: p for p in provenance}

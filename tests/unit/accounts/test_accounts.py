@@ -125,6 +125,8 @@ usage.manage             no        no      yes    no               yes        no
 feedback.export          no        no      yes    no               yes        no            no
 checks.precision         no        no      yes    no               yes        no            no
 checks.dismiss_finding   no        yes     no     yes              yes        no            no
+prompts.view             yes       yes     yes    yes              yes        no            no
+prompts.manage           no        yes     yes    yes              yes        no            no
 """
 
 
