@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from studio.checks.policy import ACKNOWLEDGEMENTS
 from studio.claims.service import ledger
 from studio.config import reload_settings
 from studio.db import session_scope
@@ -73,7 +74,8 @@ class Studio:
             open_claims = [c.id for c in ledger(s, draft_id, self.people.editor) if c.needs_acknowledgement]
         with session_scope(self.engine) as s:
             review.approve(s, draft_id, self.people.editor, self.version(draft_id), manual_review_confirmed=True,
-                           override_reason="reviewed by hand", acknowledged_claims=open_claims)  # fmt: skip
+                           override_reason="reviewed by hand", acknowledged=list(ACKNOWLEDGEMENTS),
+                           acknowledged_claims=open_claims)  # fmt: skip
 
     def reject(self, draft_id: int) -> None:
         with session_scope(self.engine) as s:
