@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     studio_clip_model: str = "openai/clip-vit-base-patch32"
     studio_clip_model_dir: str | None = None
     studio_media_base_url: str = ""
+    # Where images uploaded on a draft's Publishing tab are kept (one folder per draft).
+    studio_media_dir: str = "data/media"
 
     # Languages: lingua's mode for the output-language check (low: small and quick; high: more
     # accurate on very short texts, ~300 MB).

@@ -22,7 +22,7 @@ from studio.config import Settings, get_settings
 from studio.db import session_scope
 from studio.drafting.service import check_version, get_draft
 from studio.errors import PermissionDenied, StudioError
-from studio.images import clip
+from studio.images import clip, uploads
 from studio.images.schemas import ImageSlotView, Ranked
 from studio.images.slots import HERO, Slot, clean_alt, clean_prompt, featured_url, is_image_name, slots_for
 from studio.images.suggest import Suggestions, suggest
@@ -233,3 +233,23 @@ def choose_image(
     if slot == HERO:
         _after_content_change(session, draft, actor, ["featured image"])
     return _view(row, get_settings())
+
+
+def upload_candidates(
+    session: Session, draft_id: int, actor: Any, files: Sequence[tuple[str, bytes]], settings: Settings | None = None
+) -> list[str]:
+    """Keep uploaded candidate images in the draft's media folder (who may change its images)."""
+    draft = _editable(session, draft_id, actor, None, lock=False)
+    try:
+        return uploads.save(settings or get_settings(), draft.id, files)
+    except uploads.UploadRefused as exc:
+        raise ImageError(f"{exc} Nothing was uploaded.") from None
+
+
+def uploaded_candidates(session: Session, draft_id: int, actor: Any, settings: Settings | None = None) -> list[Path]:
+    """The images uploaded for the draft so far (none: an empty list)."""
+    draft = get_draft(session, draft_id, actor)
+    folder = uploads.draft_folder(settings or get_settings(), draft.id)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_image_name(p.name))
