@@ -26,6 +26,7 @@ from studio.images.service import (
     uploaded_candidates,
 )
 from studio.images.slots import ALT_MAX, HERO, IMAGE_SUFFIXES
+from studio.images.uploads import MAX_UPLOAD_BYTES
 from studio.ui import actions, safe
 from studio.ui.findings_panel import field_findings
 
@@ -88,10 +89,12 @@ def _slot(user: Person, view: DraftDetail, v: ImageSlotView, editable: bool) -> 
 def _candidates(user: Person, view: DraftDetail, slots: list[ImageSlotView], editable: bool) -> None:
     st.markdown("**Candidate images**")
     if editable:
-        up_key = f"img_upload_{view.id}"
+        # A new key after each upload empties the box (an uploader's files cannot be reset).
+        up_key = f"img_upload_{view.id}_{st.session_state.get(f'img_uploads_{view.id}', 0)}"
         st.file_uploader("Upload candidate images", type=sorted(s.lstrip(".") for s in IMAGE_SUFFIXES),
-                         accept_multiple_files=True, key=up_key)  # fmt: skip
-        actions.button("Upload", key=f"img_upload_go_{view.id}", fields={"files": up_key},
+                         accept_multiple_files=True, key=up_key,
+                         help=f"Images up to {MAX_UPLOAD_BYTES // 2**20} MB each; they are kept with this draft.")  # fmt: skip
+        actions.button("Add to candidates", key=f"img_upload_go_{view.id}", fields={"files": up_key},
                        action=lambda vals: _upload(user, view.id, vals["files"] or []))  # fmt: skip
     files = ui.attempt(uploaded_candidates, view.id, user)
     if not files:
@@ -126,6 +129,8 @@ def _upload(user: Person, draft_id: int, files: list) -> str:  # type: ignore[ty
     if not files:
         return "Choose image files to upload first."
     saved = ui.call(upload_candidates, draft_id, user, [(f.name, f.getvalue()) for f in files])
+    counter = f"img_uploads_{draft_id}"
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
     return f"Uploaded {len(saved)} image{'s' if len(saved) != 1 else ''}."
 
 
