@@ -103,7 +103,7 @@ def load(settings: Any) -> _Loaded:
         if key not in _cache:
             try:
                 _cache[key] = _Loaded(path)
-            except Exception as exc:  # noqa: BLE001 - broken files: said, not a crash
+            except Exception as exc:
                 raise ClipUnavailable(f"the CLIP model in {path} does not load ({type(exc).__name__}: {exc})") from exc
         return _cache[key]
 

@@ -141,7 +141,7 @@ def _rank(user: Person, draft_id: int, slot: str, files: list[Path]) -> tuple[st
     try:
         with st.spinner("Ranking with CLIP…"):
             ranked = rank(texts, files)
-    except Exception as exc:  # noqa: BLE001 - a refusal is shown, a bug propagates
+    except Exception as exc:
         message = user_message(exc)
         if message is None:
             raise

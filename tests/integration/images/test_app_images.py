@@ -14,8 +14,8 @@ from studio.db import session_scope
 from studio.images import service
 
 sys.path.insert(0, str(Path(__file__).parent))
-import tiny_clip  # noqa: E402
-from support import make_draft  # noqa: E402
+import tiny_clip
+from support import make_draft
 
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
 

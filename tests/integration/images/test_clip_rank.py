@@ -14,8 +14,8 @@ from PIL import Image
 from studio.config import reload_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-import tiny_clip  # noqa: E402
-from support import make_draft, studio  # noqa: E402
+import tiny_clip
+from support import make_draft, studio
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from studio.images import service
 from studio.models import Draft
 
 sys.path.insert(0, str(Path(__file__).parent))
-from support import make_draft, studio  # noqa: E402
+from support import make_draft, studio
 
 
 def _approve(engine, draft_id):

@@ -19,7 +19,7 @@ from studio.models import AuditEvent, Draft, DraftImage
 from tests.support.fake_writer import prompt_of
 
 sys.path.insert(0, str(Path(__file__).parent))
-from support import make_draft, studio  # noqa: E402
+from support import make_draft, studio
 
 
 def photo_editor(body: dict) -> str:
