@@ -23,6 +23,7 @@ from studio.drafting import cli as drafting_cli
 from studio.errors import user_message
 from studio.export import cli as export_cli
 from studio.feedback import cli as feedback_cli
+from studio.images import cli as images_cli
 from studio.inbox import cli as inbox_cli
 from studio.inbox.mail import wait_for_delivery
 from studio.languages import cli as languages_cli
@@ -41,7 +42,7 @@ REGISTRARS = (drafting_cli.register, writing_cli.register, batch_cli.register, a
               workspace_cli.register, voices_cli.register, sources_cli.register, claims_cli.register,
               languages_cli.register, usage_cli.register, feedback_cli.register, precision_cli.register,
               critic_cli.register,
-              prompts_cli.register)
+              prompts_cli.register, images_cli.register)
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:

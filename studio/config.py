@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     studio_toxicity_threads: int = Field(default=0, ge=0, le=64)
     studio_toxicity_precision: Literal["fp32", "int8"] = "int8"
 
+    # Images (studio/images): the CLIP model that ranks candidate images, from local files only
+    # (a directory with config, weights, tokenizer and processor; else the Hugging Face cache's
+    # snapshot of STUDIO_CLIP_MODEL, put there by `python -m studio models fetch --clip`), and the
+    # web address the chosen images are served from (the export's featured-image URL is this plus
+    # the file name; empty: the file name alone, for importers that take images by name).
+    studio_clip_model: str = "openai/clip-vit-base-patch32"
+    studio_clip_model_dir: str | None = None
+    studio_media_base_url: str = ""
+    # Where images uploaded on a draft's Publishing tab are kept (one folder per draft).
+    studio_media_dir: str = "data/media"
+
     # Languages: lingua's mode for the output-language check (low: small and quick; high: more
     # accurate on very short texts, ~300 MB).
     studio_language_detection: Literal["low", "high"] = "low"

@@ -43,6 +43,7 @@ from studio.tables.grounding import (  # noqa: F401
     Source,
     SourceChunk,
 )
+from studio.tables.images import DraftImage  # noqa: F401
 from studio.tables.prompts import PromptVersion  # noqa: F401
 from studio.tables.writing import DraftAlternative, DraftOutline, DraftSection, ReviseTurn  # noqa: F401
 

@@ -17,6 +17,7 @@ from studio.checks.pipeline import backend_statuses, check
 from studio.checks.policy import policy_markdown, policy_rows
 from studio.cli_support import bounded_int
 from studio.config import get_settings
+from studio.images.clip import fetch_clip
 
 FAILING = {"warn": {"warn", "block", "unavailable"}, "block": {"block", "unavailable"}}
 
@@ -42,6 +43,8 @@ def register(subparsers) -> None:
                    help="original, unbiased, multilingual, original-small or unbiased-small "
                         "(default: STUDIO_TOXICITY_MODEL)")
     f.add_argument("--no-tokenizer", action="store_true", help="only the checkpoint")
+    f.add_argument("--clip", action="store_true",
+                   help="instead: the CLIP model that ranks images (STUDIO_CLIP_MODEL), into the Hugging Face cache")
     f.set_defaults(func=cmd_models_fetch)
     s = msub.add_parser("status", help="which toxicity backend a check would use, and why")
     s.add_argument("--load", action="store_true", help="also load the model to prove it works")
@@ -148,6 +151,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
 def cmd_models_fetch(args: argparse.Namespace) -> int:
     settings = _settings()
+    if args.clip:
+        return _fetch_clip(settings)
     model = args.model or settings.studio_toxicity_model
     try:
         res = fetch(model, with_tokenizer=not args.no_tokenizer)
@@ -161,6 +166,17 @@ def cmd_models_fetch(args: argparse.Namespace) -> int:
     if res.config_dir:
         print(f"config/tokenizer: {res.config_dir}")
     print(air_gap_instructions(model))
+    return 0
+
+
+def _fetch_clip(settings) -> int:
+    try:
+        where = fetch_clip(settings)
+    except Exception as exc:  # network errors and the like
+        print(f"models fetch: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"CLIP model: {where}")
+    print("Check it with: python -m studio images status --load")
     return 0
 
 

@@ -37,7 +37,9 @@ CATEGORY_LABELS = {
     "language": "Language",
 }
 #: Where a finding can be: the body, then the publishing fields in the order the CMS shows them.
-FIELDS: tuple[str, ...] = ("body", "title", "slug", "excerpt", "meta_description", "tags", "categories")
+FIELDS: tuple[str, ...] = (
+    "body", "title", "slug", "excerpt", "meta_description", "tags", "categories", "image_alt",
+)
 FIELD_LABELS = {
     "body": "Text",
     "title": "Title",
@@ -46,6 +48,7 @@ FIELD_LABELS = {
     "meta_description": "Meta description",
     "tags": "Tags",
     "categories": "Categories",
+    "image_alt": "Featured image alt text",
 }
 SEVERITY_LABELS = {"block": "blocks", "warn": "warning", "info": "note"}
 SEVERITIES: tuple[str, ...] = ("info", "warn", "block")

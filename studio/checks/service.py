@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from studio.checks.pipeline import Extra, Report, check_draft, field_texts
@@ -29,7 +29,7 @@ from studio.config import Settings, get_settings
 from studio.db import after_commit, session_scope
 from studio.languages.checks import language_check
 from studio.languages.fidelity import fidelity_check
-from studio.models import CheckReport, Draft, Finding, Revision
+from studio.models import CheckReport, Draft, DraftImage, Finding, Revision
 from studio.voices.checking import voice_check
 from studio.workspace.service import effective_settings
 
@@ -58,8 +58,17 @@ def draft_fields(draft: Draft) -> dict[str, str]:
     return field_texts({
         "title": draft.title or "", "slug": draft.slug or "", "excerpt": draft.excerpt or "",
         "meta_description": draft.meta_description or "", "tags": list(draft.tags or []),
-        "categories": list(draft.categories or []),
+        "categories": list(draft.categories or []), "image_alt": _hero_alt(draft),
     })  # fmt: skip
+
+
+def _hero_alt(draft: Draft) -> str:
+    """The alt text of the draft's hero (featured) image, which ships with the post (studio/images)."""
+    session = object_session(draft)
+    if session is None or draft.id is None:
+        return ""
+    stmt = select(DraftImage.alt_text).where(DraftImage.draft_id == draft.id, DraftImage.slot == "hero")
+    return session.scalar(stmt) or ""
 
 
 @dataclass

@@ -115,6 +115,8 @@ WORDPRESS = Preset(
         "post_category":            _terms("categories", "|"),
         "tags_input":               _terms("tags", ","),
         "_yoast_wpseo_metadesc":    _text("meta_description"),
+        "featured_image":           _text("featured_image_url"),
+        "featured_image_alt":       _text("featured_image_alt"),
     }),  # fmt: skip
     body_columns=frozenset({"post_content"}),
     notes=(
@@ -124,7 +126,10 @@ WORDPRESS = Preset(
         "in UTC. post_author is the author's e-mail address (People) when they have one, else "
         "their display name. "
         "Categories are separated by '|', tags by ','. The meta description is the Yoast SEO "
-        "custom field _yoast_wpseo_metadesc; map it to rank_math_description for Rank Math."
+        "custom field _yoast_wpseo_metadesc; map it to rank_math_description for Rank Math. "
+        "featured_image is the chosen hero image's URL (STUDIO_MEDIA_BASE_URL and its file name, "
+        "or its file name alone) and featured_image_alt its alt text: map them to the importer's "
+        "featured image and its alternative text."
     ),
 )
 
@@ -168,6 +173,8 @@ _GENERIC_FIELDS: Mapping[str, Getter] = MappingProxyType({
     "content_type":      _field("content_type"),
     "body_markdown":     _field("body_markdown"),
     "body_html":         _html,
+    "featured_image_url": _field("featured_image_url"),
+    "featured_image_alt": _field("featured_image_alt"),
     "ai_disclosure":     _disclosure,
 })  # fmt: skip
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from studio.config import get_settings
 from studio.content import clean_text, title_from_markdown
 from studio.errors import StudioError
+from studio.images.slots import featured_url
 
 PUBLISH_STATUSES = frozenset({"draft", "publish", "future"})
 
@@ -40,6 +42,9 @@ class ExportRow:
     publish_status: str = "draft"
     language: str = "en"
     content_type: str = "blog"
+    # The chosen hero image (studio/images): the address a CMS fetches it from, and its alt text.
+    featured_image_url: str = ""
+    featured_image_alt: str = ""
     # The body's sanitised HTML when it was rendered ahead (stored with the revision, made by
     # render_html under the running HTML_VERSION); None renders it during the export.
     body_html: str | None = field(default=None, repr=False)
@@ -124,4 +129,12 @@ def row_from_values(
         language=values.language or "en",
         content_type=values.content_type or "",
         body_html=body_html,
+        **_featured(values),
     )
+
+
+def _featured(values: Any) -> dict[str, str]:
+    """The hero image's export fields, when ``values`` carries them (the export's head rows)."""
+    url = featured_url(getattr(values, "image_file", None) or "", getattr(values, "image_url", None) or "",
+                       get_settings().studio_media_base_url)  # fmt: skip
+    return {"featured_image_url": url, "featured_image_alt": (getattr(values, "image_alt", None) or "") if url else ""}

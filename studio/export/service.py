@@ -47,7 +47,7 @@ from studio.export.picker import EXPORT_PERMISSION, EXPORTABLE_STATUSES, RE_EXPO
 from studio.export.presets import PRESETS
 from studio.export.rows import ExportError, ExportRow, row_from_values, with_text
 from studio.inbox.service import notify_exported
-from studio.models import Draft, DraftSearch, ExportBatch, ExportItem, Revision, User
+from studio.models import Draft, DraftImage, DraftSearch, ExportBatch, ExportItem, Revision, User
 from studio.review.bulk import transition_many
 from studio.review.rules import DraftStatus
 from studio.search import index_draft
@@ -115,7 +115,8 @@ _HEAD_COLUMNS = (
     Draft.publish_status, Draft.language, Draft.content_type, Draft.current_revision_id,
     Revision.number.label("revision_number"),
     func.coalesce(func.nullif(User.display_name, ""), User.name).label("author_label"),
-    User.email.label("author_email"),
+    User.email.label("author_email"), DraftImage.chosen_file.label("image_file"),
+    DraftImage.chosen_url.label("image_url"), DraftImage.alt_text.label("image_alt"),
 )  # fmt: skip
 
 
@@ -126,6 +127,7 @@ def _load(session: Session, ids: Sequence[int]) -> dict[int, Row[Any]]:
             select(*_HEAD_COLUMNS)
             .join(Revision, Revision.id == Draft.current_revision_id, isouter=True)
             .join(User, User.id == Draft.author_id, isouter=True)
+            .join(DraftImage, (DraftImage.draft_id == Draft.id) & (DraftImage.slot == "hero"), isouter=True)
             .where(Draft.id.in_(ids[start : start + _CHUNK]))
         )
         heads.update((h.id, h) for h in session.execute(stmt))

@@ -18,6 +18,7 @@ from studio.review.rules import status_label
 from studio.ui import actions, safe
 from studio.ui.findings_panel import show_checks
 from studio.ui.grounding import claims_tab, languages_line, localise_panel, voice_match_panel
+from studio.ui.images_panel import show_images_panel
 from studio.ui.longform_panel import show_sections_panel
 from studio.ui.publishing import show_publishing_panel
 from studio.ui.review_panel import show_review_state, show_review_tab
@@ -59,6 +60,8 @@ def show_draft(user: Person, draft_id: int, *, in_queue: bool = False) -> None:
         show_alternatives_panel(user, view.id, view.version, view.edit_refusal is None)
     with tabs[5]:
         show_publishing_panel(user, view)
+        st.divider()
+        show_images_panel(user, view)
     with tabs[6]:
         show_review_tab(user, view, in_queue=in_queue, grounding=g)
         localise_panel(user, g)

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-FEATURES = ("draft", "section", "variant", "revise", "fields", "batch", "moderation", "embeddings", "critic")
+FEATURES = ("draft", "section", "variant", "revise", "fields", "batch", "moderation", "embeddings", "critic",
+            "images")
 
 FEATURE_LABELS = {
     "draft": "Draft",
@@ -28,6 +29,7 @@ FEATURE_LABELS = {
     "moderation": "Moderation",
     "embeddings": "Source search (embeddings)",
     "critic": "Critic pass",
+    "images": "Image suggestions",
 }
 
 

@@ -29,6 +29,7 @@ from studio.review import service as review
 WORDPRESS_COLUMNS = [
     "post_title", "post_content", "post_excerpt", "post_name", "post_status", "post_date",
     "post_date_gmt", "post_author", "post_category", "tags_input", "_yoast_wpseo_metadesc",
+    "featured_image", "featured_image_alt",
 ]  # fmt: skip
 HUBSPOT_COLUMNS = [
     "name", "slug", "postBody", "postSummary", "metaDescription", "publishDate", "language",
@@ -37,7 +38,7 @@ HUBSPOT_COLUMNS = [
 GENERIC_COLUMNS = [
     "draft_id", "revision_number", "title", "slug", "excerpt", "meta_description", "tags",
     "categories", "author_name", "author_email", "publish_date", "publish_status", "language",
-    "content_type", "body_markdown", "body_html",
+    "content_type", "body_markdown", "body_html", "featured_image_url", "featured_image_alt",
 ]  # fmt: skip
 
 
