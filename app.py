@@ -63,7 +63,7 @@ else:
         if can(user, "audit.view"):
             admin_pages.append(st.Page("pages/audit_log.py", title="Audit trail", icon=":material/history:"))
         sections["Workspace"] = admin_pages
-        page = st.navigation(sections, position="hidden")
+        page = st.navigation(routing.with_home(sections), position="hidden")
         routing.menu(sections)
         with st.sidebar:
             st.divider()

@@ -111,6 +111,20 @@ def entry(page_file: str, *, title: str, icon: str) -> list[st.Page]:
     return pages
 
 
+def with_home(sections: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
+    """The signed-in pages, and a hidden home at the root that is the first of them.
+
+    Streamlit serves its default page at the root only: as the default, the first page's own
+    URL (an editor's bookmarked `/review_queue`, a marketer's `/draft`) would be "page not
+    found". With a home of its own as the default, every page keeps its URL, and the root
+    (where signing in lands when no page was asked for) shows the person's first page.
+    """
+    first = next(page for pages in sections.values() for page in pages)
+    home = st.Page(PAGES / f"{first.url_path}.py", title=first.title, icon=first.icon, url_path="", default=True,
+                   visibility="hidden")  # fmt: skip
+    return {"": [home], **sections}
+
+
 def menu(sections: dict[str, list[st.Page]]) -> None:
     """The sidebar menu of the pages a person has, drawn by the router itself.
 

@@ -9,6 +9,7 @@ its own server process: the app is restarted, same port and database, before eac
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -283,6 +284,30 @@ def test_the_first_admin_created_after_asking_for_the_people_page_lands_on_it(
     finally:
         app.stop()
     assert not app.log_problems(), app.log_problems()
+
+
+@pytest.mark.parametrize("name,path,title", [("dana", "review_queue", "Review queue"), ("mara", "draft", "New draft")])
+def test_a_bookmark_of_ones_first_page_opens_it_under_its_own_url(
+    team, new_page, clean_log, name, path, title
+):  # type: ignore[no-untyped-def]
+    # Signing in at the root shows the person's first page.
+    team.restart()
+    page = watched(new_page)
+    page.goto(team.url)
+    expect(page.get_by_role("heading", name="Sign in to Content Studio")).to_be_visible(timeout=60_000)
+    sign_in_here(page, name)
+    lands_on(page, title)
+    # That URL, opened again later (a bookmark; the session cookie signs the person in), is the
+    # page itself: no "page not found".
+    deadline = time.monotonic() + 20
+    while not any(c["name"] == "studio_session" for c in page.context.cookies()) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert any(c["name"] == "studio_session" for c in page.context.cookies())
+    page.goto(f"{team.url}/{path}")
+    lands_on(page, title)
+    page.wait_for_timeout(500)
+    assert not seen(page)["dialogs"], seen(page)["dialogs"]
+    assert urlsplit(page.url).path.strip("/") == path
 
 
 TITLES = {"draft": "New draft", "my_drafts": "My drafts", "review_queue": "Review queue",
