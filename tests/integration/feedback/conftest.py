@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from studio.checks.policy import ACKNOWLEDGEMENTS
-from studio.claims.service import ledger
 from studio.config import reload_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
@@ -16,6 +14,7 @@ from studio.drafting.service import edit_text
 from studio.drafting.writer import DraftRun
 from studio.models import Draft
 from studio.review import service as review
+from tests.support.workflow import approve_acknowledging_everything
 
 CALENDAR = dict(content_type="blog", topic="Planning a content calendar", audience="small teams",
                 keywords="planning, SEO", tone="friendly", target_words=200)
@@ -66,13 +65,7 @@ def record(engine, people, fake_openai, monkeypatch) -> Record:
             review.submit(s, draft_id, people.marketer, _version(engine, draft_id))
 
     def approve(draft_id: int) -> None:
-        with session_scope(engine) as s:
-            # Everything an approval may need: the record is about edits, not about the checks.
-            open_claims = [c.id for c in ledger(s, draft_id, people.editor) if c.needs_acknowledgement]
-        with session_scope(engine) as s:
-            review.approve(s, draft_id, people.editor, _version(engine, draft_id), manual_review_confirmed=True,
-                           override_reason="reviewed by hand", acknowledged=list(ACKNOWLEDGEMENTS),
-                           acknowledged_claims=open_claims)
+        approve_acknowledging_everything(engine, draft_id, people.editor)
 
     edited = generate(**CALENDAR)
     rejected = generate(**CALENDAR)

@@ -15,19 +15,18 @@ import pytest
 from sqlalchemy import select
 
 from studio.checks.service import check_text, latest_report, settings_for_checks
-from studio.claims.service import ledger
 from studio.config import reload_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
 from studio.drafting.service import edit_text
 from studio.drafting.suggestions import apply_suggestion
-from studio.checks.policy import ACKNOWLEDGEMENTS
 from studio.drafting.writer import DraftRun
 from studio.errors import InputError, PermissionDenied
 from studio.models import AuditEvent, Draft
 from studio.precision.service import allow_phrase, dismiss_finding, dismissed_findings, rule_precision
 from studio.review import service as review
 from studio.workspace.service import set_setting
+from tests.support.workflow import approve_acknowledging_everything
 
 ROOT = Path(__file__).resolve().parents[3]
 TEXT = (
@@ -95,12 +94,7 @@ def record(engine, people, fake_openai, monkeypatch) -> Record:
             review.submit(s, draft_id, people.marketer, _version(engine, draft_id))
 
     def approve(draft_id: int) -> None:
-        with session_scope(engine) as s:
-            claims = [c.id for c in ledger(s, draft_id, people.editor) if c.needs_acknowledgement]
-        with session_scope(engine) as s:
-            review.approve(s, draft_id, people.editor, _version(engine, draft_id), manual_review_confirmed=True,
-                           override_reason="the roadmap is public", acknowledged=list(ACKNOWLEDGEMENTS),
-                           acknowledged_claims=claims)
+        approve_acknowledging_everything(engine, draft_id, people.editor, reason="the roadmap is public")
 
     fixed, chair_edited, unchanged, dismissed, still_open = (generate(t) for t in ("Launch", "Demo", "Meeting", "Recap", "Plans"))
     finding_id, suggestions = _finding(engine, fixed, "gendered.chairman")

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from studio.checks.policy import ACKNOWLEDGEMENTS
-from studio.claims.service import ledger
 from studio.config import reload_settings
 from studio.db import session_scope
 from studio.drafting.brief import Brief
@@ -17,6 +15,7 @@ from studio.drafting.service import edit_text
 from studio.drafting.writer import DraftRun
 from studio.models import Draft
 from studio.review import service as review
+from tests.support.workflow import approve_acknowledging_everything
 
 # What the version under test asks for, and what the fake model then writes: a version's text
 # changes what comes back, so its findings differ from the built-in version's.
@@ -70,12 +69,7 @@ class Studio:
             review.submit(s, draft_id, self.people.marketer, self.version(draft_id))
 
     def approve(self, draft_id: int) -> None:
-        with session_scope(self.engine) as s:
-            open_claims = [c.id for c in ledger(s, draft_id, self.people.editor) if c.needs_acknowledgement]
-        with session_scope(self.engine) as s:
-            review.approve(s, draft_id, self.people.editor, self.version(draft_id), manual_review_confirmed=True,
-                           override_reason="reviewed by hand", acknowledged=list(ACKNOWLEDGEMENTS),
-                           acknowledged_claims=open_claims)  # fmt: skip
+        approve_acknowledging_everything(self.engine, draft_id, self.people.editor)
 
     def reject(self, draft_id: int) -> None:
         with session_scope(self.engine) as s:
