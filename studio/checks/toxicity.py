@@ -7,9 +7,10 @@ Every backend reports a `BackendStatus`; none raises out of `run_toxicity`.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import Any
 
-from studio.checks.detoxify import load_detoxify, loaded_detoxify, resolve_detoxify_files, run_detoxify
+from studio.checks.detoxify import CACHE_SENTENCES, load_detoxify, loaded_detoxify, resolve_detoxify_files, run_detoxify
 from studio.checks.report import BackendStatus, Finding
 from studio.checks.scoring import BackendUnavailable, findings_from_scores
 from studio.checks.text import Span, sentences
@@ -101,7 +102,11 @@ class ProfanityScorer:
     """alt-profanity-check's model (TF-IDF + LinearSVC, sigmoid-calibrated in k folds), scored
     with one sparse matrix product instead of sklearn's per-call validation (a fixed
     overhead per call). The result is checked against `profanity_check.predict_prob` when the
-    scorer is built; if they ever disagree, the library function is used instead."""
+    scorer is built; if they ever disagree, the library function is used instead.
+
+    Like Detoxify's runtime, it keeps the scores of the sentences it has seen: a draft is checked
+    again whenever its fields or a few of its sentences change, and only new sentences need the
+    model."""
 
     SELF_CHECK = [
         "We love our customers.", "You are a fucking idiot.", "This is shit.", "Thanks, everyone!",
@@ -115,6 +120,9 @@ class ProfanityScorer:
         self._np = np
         self._pc = pc
         self.fast = False
+        self.cache: OrderedDict[str, float] = OrderedDict()
+        self.lock = threading.Lock()
+        self.scored = 0  # sentences the model has read (the rest came from the cache)
         try:
             coefs, icpts, a, b = [], [], [], []
             for cc in pc.model.calibrated_classifiers_:
@@ -141,8 +149,19 @@ class ProfanityScorer:
     def __call__(self, texts: list[str]) -> list[float]:
         if not texts:
             return []
-        probs = self._fast(texts) if self.fast else self._pc.predict_prob(texts)
-        return [float(p) for p in probs]
+        with self.lock:
+            found = {t: self.cache[t] for t in texts if t in self.cache}
+            for t in found:
+                self.cache.move_to_end(t)
+            missing = [t for t in dict.fromkeys(texts) if t not in found]
+            if missing:
+                probs = self._fast(missing) if self.fast else self._pc.predict_prob(missing)
+                for t, p in zip(missing, probs):
+                    found[t] = self.cache[t] = float(p)
+                self.scored += len(missing)
+                while len(self.cache) > CACHE_SENTENCES:
+                    self.cache.popitem(last=False)
+        return [found[t] for t in texts]
 
 
 _profanity: ProfanityScorer | None = None

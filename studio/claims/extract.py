@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from studio.languages.catalog import base_code
 
@@ -131,6 +132,12 @@ def _clean(sentence: str) -> str:
 
 def find_claims(text: str) -> list[FoundClaim]:
     """The claims of ``text`` (Markdown), in order."""
+    return list(_claims_of(text))
+
+
+# A draft's text is checked again when only its fields change; its claims are the same.
+@lru_cache(maxsize=256)
+def _claims_of(text: str) -> tuple[FoundClaim, ...]:
     out: list[FoundClaim] = []
     # Sentences are cut at full stops, which also sit inside decimals and dates ("2.5", "24.
     # März"): join a piece to the next when the cut is between digits or before a month.
@@ -170,7 +177,7 @@ def find_claims(text: str) -> list[FoundClaim]:
         if evidence:
             kinds = tuple(k for k in KIND_ORDER if k in evidence)
             out.append(FoundClaim(raw.strip(), a, a + len(raw.rstrip()), kinds, evidence))
-    return out
+    return tuple(out)
 
 
 _VERSION_BEFORE = re.compile(r"(?:\b(?:version|v|release|iOS|Android|Windows|macOS)|\b[A-Z][\w-]*)\s?$")

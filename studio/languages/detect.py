@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from studio.languages.catalog import LANGUAGE_TABLE, language_name
@@ -50,7 +51,7 @@ def plain_text(markdown: str) -> str:
 
 
 def letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    return sum(map(str.isalpha, text))
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,13 @@ def detector(mode: str = "low") -> Any:
 
 def detect(text: str, *, mode: str = "low", plain: bool = False) -> Detection:
     """The language of ``text`` (Markdown unless ``plain``), or UNKNOWN when it is too short."""
-    words = text if plain else plain_text(text)
+    return _detect_words(text if plain else plain_text(text), mode)
+
+
+# A draft is checked again whenever its fields or a few of its paragraphs change; the detector
+# then reads only what is new. Bounded: the keys are whole texts.
+@lru_cache(maxsize=512)
+def _detect_words(words: str, mode: str) -> Detection:
     if letters(words) < MIN_LETTERS:
         return UNKNOWN
     values = detector(mode).compute_language_confidence_values(words)
