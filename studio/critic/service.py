@@ -57,7 +57,7 @@ def rounds_for(engine: Engine | None, settings: Settings, asked: int | None) -> 
     """The brief's choice when it made one, else the workspace's (0: no critic pass)."""
     if asked is not None:
         return asked
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         return int(effective_settings(session, settings).studio_critic_rounds)
 
 

@@ -118,7 +118,9 @@ class DraftRun:
         # Raises ProviderConfigError before anything is called or saved.
         self.choice: ProviderChoice = resolve_provider(self.settings, provider, model)
         # The brand voice and source passages the prompt carries (InputError for a missing source).
-        with session_scope(self.engine) as session:
+        # Only a grounded brief writes here (the passages' embeddings, once).
+        grounded = bool(brief.source_ids) or brief.search_sources
+        with session_scope(self.engine, read_only=not grounded) as session:
             self.brief = with_context(session, brief, session.get(User, actor.id) or actor, self.settings)
         self.outcome: GenerationOutcome | None = None
         self.refinement: threading.Thread | None = None
@@ -278,7 +280,7 @@ class DraftRun:
         """The voice match of the text, a figure shown with it: a short read (the draft's voice),
         then the measure. When it cannot be read the text is saved without it."""
         try:
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine, read_only=True) as session:
                 draft = session.get(Draft, self.draft_id)
                 assert draft is not None
                 return _voice_match(session, draft, text)
