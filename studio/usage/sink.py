@@ -70,6 +70,7 @@ class UsageSink:
                 self._cond.notify_all()
 
     def _write(self, url: str, records: list[dict[str, Any]]) -> None:
+        from sqlalchemy import insert
         from sqlalchemy.engine import make_url
 
         from studio.db import get_engine, session_scope
@@ -83,8 +84,9 @@ class UsageSink:
 
         for attempt in range(_WRITE_TRIES):
             try:
+                # A bulk insert: the write lock is held for the INSERT, not for the ORM's bookkeeping.
                 with session_scope(get_engine(url)) as session:
-                    session.add_all(UsageRecord(**r) for r in records)
+                    session.execute(insert(UsageRecord), records)
                 return
             except Exception as exc:  # noqa: BLE001 - the thread must outlive a failed write
                 if attempt == _WRITE_TRIES - 1:
