@@ -4,7 +4,8 @@ queue's overhead per job against calling the writer in a loop. Side by side in o
 The tests' OpenAI-compatible server answers every call after LATENCY (300 ms) and streams a
 ~1,000-token draft; the publishing-fields call that follows each draft gets a short JSON answer
 (after the same latency). Workers are real `python -m studio worker` processes on the embedded
-queue (SQLite beside a SQLite database), 2 processes x 4 threads, provider limit 8.
+queue (SQLite beside a SQLite database), 2 processes x 4 threads (``--workers`` processes share
+the concurrency), provider limit 8.
 
 1. 200 briefs at concurrency 8: wall time from submit until every row ended, against the ideal
    200 x (one row through the writer alone) / 8. "One row" is measured in the same run: the
@@ -14,7 +15,7 @@ queue (SQLite beside a SQLite database), 2 processes x 4 threads, provider limit
 3. Overhead per job: 30 short briefs with zero server latency, one worker with one thread and
    concurrency 1, against the same briefs through DraftRun in a loop in one process.
 
-    python -m bench.bench_batch [--rows 200] [--concurrency 8] [--latency 0.3]
+    python -m bench.bench_batch [--rows 200] [--concurrency 8] [--workers 2] [--latency 0.3]
 """
 
 from __future__ import annotations
@@ -165,24 +166,26 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--words", type=int, default=650, help="reply size in words (about 1,000 tokens)")
     parser.add_argument("--lease", type=float, default=6.0)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes; the concurrency is shared among them")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     with FakeOpenAI(first_token_delay=args.latency, chunk_chars=16, reply=article_or_fields(args.words)) as server:
         env, engine, who = setup(tmp, server, args.lease)
         server.reply_words = args.words
-        per_worker = max(args.concurrency // 2, 1)
-        workers = [Worker(worker_env(**env), tmp / f"w{i}.log", per_worker) for i in range(2)]
+        per_worker = max(args.concurrency // args.workers, 1)
+        workers = [Worker(worker_env(**env), tmp / f"w{i}.log", per_worker) for i in range(args.workers)]
         try:
             alone = one_row_ms(engine, who, args.words)
             warm = submit(engine, who, briefs(8, args.words, "warm"), args.concurrency)
             wait(engine, warm, 8)  # workers loaded, check models warm
 
             load1 = os.getloadavg()[0]
-            cpu0 = cpu_seconds([w.pid for w in workers]) + time.process_time()
+            workers_cpu0, own_cpu0 = cpu_seconds([w.pid for w in workers]), time.process_time()
             batch = submit(engine, who, briefs(args.rows, args.words, "first"), args.concurrency)
             took = wait(engine, batch, args.rows)
-            cpu = cpu_seconds([w.pid for w in workers]) + time.process_time() - cpu0
+            workers_cpu = cpu_seconds([w.pid for w in workers]) - workers_cpu0
+            cpu = workers_cpu + time.process_time() - own_cpu0
             ideal = args.rows * alone / 1000 / args.concurrency
             done, rows, drafts, twice = exactly_once(engine, batch)
 
@@ -223,7 +226,7 @@ def main() -> None:
             worker.stop()
         queue_ms = t_batch * 1000 / n
 
-    print(f"batches on the embedded queue (SQLite), {args.rows} briefs, 2 workers x {per_worker} threads, "
+    print(f"batches on the embedded queue (SQLite), {args.rows} briefs, {args.workers} workers x {per_worker} threads, "
           f"concurrency {args.concurrency}, server latency {args.latency * 1000:.0f} ms, replies of {reply_tokens:.0f} tokens "
           f"(server-reported mean); "
           f"load average at start {load:.1f}")
@@ -231,7 +234,9 @@ def main() -> None:
     print(f"  ideal: {args.rows} x one row / {args.concurrency}                  {ideal:8.1f} s")
     print(f"  measured, submit to last row ended              {took:8.1f} s   ratio {took / ideal:.2f} (target <= 1.15)")
     print(f"  CPU used meanwhile by the workers and this process {cpu:6.1f} s ({cpu / args.rows * 1000:.0f} ms per row; "
-          f"{cpu / took:.2f} of the machine's 2 cores on average); load average when it started {load1:.1f}")
+          f"{cpu / took:.2f} of the machine's {os.cpu_count()} cores on average); load average when it started {load1:.1f}")
+    print(f"    of which the workers {workers_cpu:5.1f} s ({workers_cpu / args.rows * 1000:.0f} ms per row), "
+          f"the local model server and this process {cpu - workers_cpu:4.1f} s")
     print(f"  rows done {done}/{rows}, drafts {drafts}, drafts written more than once {twice}")
     print(f"  with a worker SIGKILLed at 50% and restarted    {took2:8.1f} s   extra {took2 - took:+.1f} s "
           f"(lease {args.lease:g} s)")
