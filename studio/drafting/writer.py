@@ -268,12 +268,19 @@ class DraftRun:
             return self._write(session, text, message, error, revision_id, derived, params, usage,
                                ttft_ms, total_ms)  # fmt: skip
 
-        outcome, failure = save_with_retries(self.engine, write)
-        if outcome is None:
-            outcome = self._recover(text, message, failure, params, usage, ttft_ms, total_ms)
+        # The model's proposal is asked for now, while the text is saved and checked, and applied
+        # once the save has ended: its call's latency no longer follows theirs.
+        saved = self._refine_in_background(text, derived) if derived is not None and not self.choice.is_demo else None
+        try:
+            outcome, failure = save_with_retries(self.engine, write)
+            if outcome is None:
+                outcome = self._recover(text, message, failure, params, usage, ttft_ms, total_ms)
+            if saved is not None:
+                saved.ended_well = True
+        finally:
+            if saved is not None:
+                saved.set()
         outcome.voice_match = voice_match
-        if derived is not None and not self.choice.is_demo:
-            self._refine_in_background(outcome.draft_id, text, derived)
         return outcome
 
     def _measure_voice(self, text: str) -> dict[str, Any] | None:
@@ -410,10 +417,19 @@ class DraftRun:
         generation.error = message
         generation.error_detail = type(error).__name__ if error is not None else None
 
-    def _refine_in_background(self, draft_id: int, text: str, derived: PublishingFields) -> None:
+    def _refine_in_background(self, text: str, derived: PublishingFields) -> _Saved:
+        """Ask the model for the publishing fields of ``text`` in a thread; they replace the
+        ``derived`` ones once the last save has ended (the returned event is set), and only if it
+        ended with the draft saved."""
+        draft_id = self.draft_id
+        saved = _Saved()
+
         def refine() -> None:
             try:
                 proposed = propose_for_choice(self.settings, self.choice, self.brief, text, seed=self.seed)
+                saved.wait()
+                if not saved.ended_well:
+                    return
                 with session_scope(self.engine) as session:
                     refine_proposed_fields(session, draft_id, derived, proposed)
             except Exception:  # noqa: BLE001 - the derived fields stay; the draft is already saved
@@ -425,11 +441,18 @@ class DraftRun:
             target=contextvars.copy_context().run, args=(refine,), name=f"fields-{draft_id}", daemon=True
         )
         self.refinement.start()
+        return saved
 
     def wait_for_fields(self, timeout: float | None = None) -> None:
         """Wait for the background proposal (the CLI does, before it exits)."""
         if self.refinement is not None:
             self.refinement.join(timeout)
+
+
+class _Saved(threading.Event):
+    """Set when the last save has ended; ``ended_well``: with the draft saved."""
+
+    ended_well = False
 
 
 class _Ref:

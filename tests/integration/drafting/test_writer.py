@@ -181,12 +181,22 @@ def _replies(body):
 
 
 def test_fields_are_derived_at_once_and_refined_by_the_model_in_the_background(engine, people, fake_openai, server_settings):
-    fake_openai.reply = _replies
+    import threading
+
+    gate = threading.Event()  # the model's proposal takes its time
+
+    def replies(body):
+        if not body.get("stream"):
+            gate.wait(10)
+        return _replies(body)
+
+    fake_openai.reply = replies
     run, shown = _run(engine, people, server_settings)
     with session_scope(engine) as s:
         draft = s.get(Draft, run.outcome.draft_id)
         assert draft.slug and draft.excerpt.startswith("Small teams publish")  # derived from the text
         version_at_save = draft.version
+    gate.set()
     run.wait_for_fields(10)
     with session_scope(engine) as s:
         draft = s.get(Draft, run.outcome.draft_id)
@@ -194,6 +204,43 @@ def test_fields_are_derived_at_once_and_refined_by_the_model_in_the_background(e
         assert draft.meta_description == "How small teams plan a content calendar that lasts."
         assert draft.tags == ["planning", "calendar"] and draft.categories == ["Guides"]
         assert draft.version == version_at_save  # nobody's next action meets a conflict
+
+
+def test_the_fields_are_asked_for_while_the_text_is_checked_and_applied_after_it(engine, people, fake_openai,
+                                                                               server_settings, monkeypatch):  # fmt: skip
+    import threading
+
+    from studio.checks import service as checks
+
+    asked = threading.Event()
+
+    def replies(body):
+        if not body.get("stream"):
+            asked.set()
+        return _replies(body)
+
+    seen_by_the_first_check: list[bool] = []
+    check_text = checks.check_text
+
+    def slow_check(*args, **kwargs):
+        if not seen_by_the_first_check:
+            # The model's proposal is already on its way while the saved text is checked.
+            seen_by_the_first_check.append(asked.wait(5))
+        return check_text(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "check_text", slow_check)
+    fake_openai.reply = replies
+    run, _ = _run(engine, people, server_settings)
+    run.wait_for_fields(10)
+    assert seen_by_the_first_check == [True]
+    with session_scope(engine) as s:
+        draft = s.get(Draft, run.outcome.draft_id)
+        assert draft.excerpt == "A calendar keeps a small team publishing."
+        # Two reports on the one revision: the text's check, then the proposal's (the latest counts).
+        from studio.models import CheckReport
+
+        reports = s.scalars(select(CheckReport).where(CheckReport.revision_id == draft.current_revision_id)).all()
+        assert len(reports) == 2
 
 
 def test_the_background_proposal_never_overwrites_a_persons_edit(engine, people, fake_openai, server_settings):
