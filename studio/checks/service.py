@@ -53,20 +53,18 @@ def settings_for_checks(session: Session, settings: Settings | None = None) -> S
     return effective_settings(session, settings or get_settings())
 
 
-def draft_fields(draft: Draft, session: Session | None = None) -> dict[str, str]:
-    """The publishing fields of ``draft`` as the texts the checks read (``session`` reads the hero
-    image's alt text when ``draft`` is a row read without the ORM)."""
+def draft_fields(draft: Draft) -> dict[str, str]:
+    """The publishing fields of ``draft`` as the texts the checks read."""
     return field_texts({
         "title": draft.title or "", "slug": draft.slug or "", "excerpt": draft.excerpt or "",
         "meta_description": draft.meta_description or "", "tags": list(draft.tags or []),
-        "categories": list(draft.categories or []), "image_alt": _hero_alt(draft, session),
+        "categories": list(draft.categories or []), "image_alt": _hero_alt(draft),
     })  # fmt: skip
 
 
-def _hero_alt(draft: Draft, session: Session | None = None) -> str:
+def _hero_alt(draft: Draft) -> str:
     """The alt text of the draft's hero (featured) image, which ships with the post (studio/images)."""
-    if session is None and isinstance(draft, Draft):
-        session = object_session(draft)
+    session = object_session(draft)
     if session is None or draft.id is None:
         return ""
     stmt = select(DraftImage.alt_text).where(DraftImage.draft_id == draft.id, DraftImage.slot == "hero")
@@ -103,7 +101,7 @@ def draft_checks(session: Session, draft: Draft, settings: Settings | None = Non
     extras = [voice_check(session, draft), language_check(language, settings), fidelity_check(session, draft)]
     extras = [e for e in extras if e is not None]
     extras.append((ledger.name, ledger))
-    return DraftChecks(settings, draft.target_words, language, extras, ledger, draft_fields(draft, session))
+    return DraftChecks(settings, draft.target_words, language, extras, ledger, draft_fields(draft))
 
 
 def run_checks(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -152,12 +151,11 @@ def _check_refined(session: Session, draft_id: int) -> None:
     """Check the refined fields with the current text once this transaction commits, without
     bumping the draft's version (this runs in the background; nobody's next action should meet
     a conflict: storing a report writes the verdict without the version)."""
-    table = Draft.__table__
-    row = session.execute(select(table).where(table.c.id == draft_id)).first()
-    revision = session.get(Revision, row.current_revision_id) if row and row.current_revision_id else None
+    draft = session.get(Draft, draft_id)  # first read in this session: the fields as just written
+    revision = session.get(Revision, draft.current_revision_id) if draft and draft.current_revision_id else None
     if revision is None:
         return
-    check_after_commit(session, SimpleNamespace(**row._mapping), revision)  # type: ignore[arg-type]
+    check_after_commit(session, draft, revision)
 
 
 def _fields_editable(session: Session, draft_id: int, actor: Any, expected_version: int | None) -> tuple[Draft, Any]:
