@@ -21,6 +21,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def worker_env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STUDIO_", "OPENAI_"))}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
@@ -29,19 +50,25 @@ def worker_env(**values: str) -> dict[str, str]:
 
 
 class Worker:
-    """`python -m studio worker` in its own process, its output in a log file."""
+    """`python -m studio worker` in its own process, its output in a log file. With
+    ``processes`` > 1 it is a pool, and its worker processes are its children."""
 
-    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 2) -> None:
+    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 2, processes: int = 1) -> None:
         self.log = log
         self._file = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "studio", "worker", "--concurrency", str(concurrency)],
+            [sys.executable, "-m", "studio", "worker", "--concurrency", str(concurrency),
+             "--processes", str(processes)],
             cwd=ROOT, env=env, stdout=self._file, stderr=subprocess.STDOUT,
-        )
+        )  # fmt: skip
 
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    def children(self) -> list[int]:
+        """The pool's worker processes (none for a single worker)."""
+        return sorted(children(self.pid))
 
     def kill(self) -> None:
         """SIGKILL, and reap it (a zombie would still look alive)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +56,37 @@ def briefs(n: int, **extra: str) -> list[dict[str, str]]:
 
 
 os.environ.setdefault("STUDIO_TEST_BATCH", "1")
+
+
+def submit_rows(engine, marketer, rows: int, concurrency: int = 6) -> int:  # type: ignore[no-untyped-def]
+    """A batch of ``rows`` briefs submitted from a CSV as `marketer`, started."""
+    from studio.batch import service
+    from studio.batch.sheet import read_table, suggest_mapping, validate
+    from studio.db import session_scope
+
+    table = read_table(csv_of(briefs(rows)), "plan.csv")
+    checked = validate(table, suggest_mapping(table.columns))
+    with session_scope(engine) as s:
+        done = service.submit(s, marketer, checked.good, filename="plan.csv", concurrency=concurrency)
+    service.start(engine, done.batch_id)
+    return done.batch_id
+
+
+def wait_until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def all_ended(engine, batch_id: int) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from studio.db import session_scope
+    from studio.models import BatchRow
+
+    with session_scope(engine) as s:
+        return not s.scalar(select(func.count(BatchRow.id)).where(
+            BatchRow.batch_id == batch_id, BatchRow.state.not_in(["done", "failed", "cancelled"])))

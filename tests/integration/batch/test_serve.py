@@ -13,30 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.workers import free_port, worker_env
+from tests.support.workers import alive, children, free_port, worker_env
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def start_serve(tmp_path: Path) -> tuple[subprocess.Popen, str]:

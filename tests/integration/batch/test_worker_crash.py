@@ -9,37 +9,15 @@ text it had on its lost attempt.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
-from studio.batch import service
-from studio.batch.sheet import read_table, suggest_mapping, validate
 from studio.db import session_scope
 from studio.models import BatchAttempt, BatchRow, Draft, Generation
-from tests.integration.batch.conftest import article_or_fields, briefs, csv_of
+from tests.integration.batch.conftest import all_ended, article_or_fields, submit_rows, wait_until
 from tests.support.workers import Worker, worker_env
 
 ROWS = 10
-
-
-def _submit(engine, marketer, concurrency: int = 6) -> int:  # type: ignore[no-untyped-def]
-    table = read_table(csv_of(briefs(ROWS)), "plan.csv")
-    checked = validate(table, suggest_mapping(table.columns))
-    with session_scope(engine) as s:
-        done = service.submit(s, marketer, checked.good, filename="plan.csv", concurrency=concurrency)
-    service.start(engine, done.batch_id)
-    return done.batch_id
-
-
-def _wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _streaming_with_text(engine, batch_id: int, pid: int) -> bool:  # type: ignore[no-untyped-def]
@@ -50,12 +28,6 @@ def _streaming_with_text(engine, batch_id: int, pid: int) -> bool:  # type: igno
             .where(BatchRow.batch_id == batch_id, BatchAttempt.outcome == "running",
                    BatchAttempt.worker.like(f"%:{pid}:%"), func.length(BatchAttempt.partial_text) > 0)
         ))  # fmt: skip
-
-
-def _all_ended(engine, batch_id: int) -> bool:  # type: ignore[no-untyped-def]
-    with session_scope(engine) as s:
-        return not s.scalar(select(func.count(BatchRow.id)).where(
-            BatchRow.batch_id == batch_id, BatchRow.state.not_in(["done", "failed", "cancelled"])))
 
 
 @pytest.mark.parametrize("queue", ["follows-database", "redis"])
@@ -77,19 +49,19 @@ def test_a_worker_killed_half_way_and_started_again_finishes_every_row_exactly_o
     # ~75 chunks 40 ms apart: each row streams for about three seconds.
     fake_openai.reply = article_or_fields(150)
     fake_openai.delay = 0.04
-    batch_id = _submit(engine, people.marketer)
+    batch_id = submit_rows(engine, people.marketer, ROWS)
 
     a = Worker(worker_env(**env), tmp_path / "worker-a.log", concurrency=3)
     b = Worker(worker_env(**env), tmp_path / "worker-b.log", concurrency=3)
     restarted = None
     try:
-        _wait(lambda: _streaming_with_text(engine, batch_id, a.pid), 90, "a row of worker A streaming with text saved")
+        wait_until(lambda: _streaming_with_text(engine, batch_id, a.pid), 90, "a row of worker A streaming with text saved")
         with session_scope(engine) as s:
             held_by_a = set(s.scalars(select(BatchRow.id).where(BatchRow.batch_id == batch_id,
                                                                 BatchRow.worker.like(f"%:{a.pid}:%"))))
         a.kill()
         restarted = Worker(worker_env(**env), tmp_path / "worker-a2.log", concurrency=3)
-        _wait(lambda: _all_ended(engine, batch_id), 120, "every row to end")
+        wait_until(lambda: all_ended(engine, batch_id), 120, "every row to end")
     finally:
         for w in (a, b, restarted):
             if w is not None:
