@@ -121,6 +121,7 @@ class Settings(BaseSettings):
     # in a PostgreSQL one); or redis://host:port/0, postgresql://…, sqlite:///path.
     studio_queue_url: str | None = None
     studio_worker_concurrency: int = Field(default=4, ge=1, le=64)
+    studio_worker_processes: int = Field(default=1, ge=1, le=64)
     studio_worker_with_app: bool = True
     studio_provider_concurrency: int = Field(default=4, ge=1, le=256)
     studio_batch_max_attempts: int = Field(default=4, ge=1, le=20)

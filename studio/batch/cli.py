@@ -59,6 +59,8 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("worker", help="run batch jobs from the queue until stopped (Ctrl-C)")
     p.add_argument("--concurrency", type=int, default=None, help="jobs at once (default STUDIO_WORKER_CONCURRENCY, 4)")
+    p.add_argument("--processes", type=int, default=None,
+                   help="share the jobs among this many worker processes (default STUDIO_WORKER_PROCESSES, 1)")
     p.set_defaults(func=cmd_worker)
 
     p = subparsers.add_parser("serve", help="the app with its embedded worker (what make run starts)")
@@ -185,12 +187,14 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     import logging
 
-    from studio.batch.worker import run_worker
+    from studio.batch.worker import run_pool
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.concurrency is not None and not 1 <= args.concurrency <= 64:
         raise CliError("--concurrency: must be 1–64.", EXIT_USAGE)
-    return run_worker(args.concurrency)
+    if args.processes is not None and not 1 <= args.processes <= 64:
+        raise CliError("--processes: must be 1–64.", EXIT_USAGE)
+    return run_pool(args.concurrency, args.processes)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

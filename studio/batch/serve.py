@@ -9,40 +9,16 @@ alone (a team whose workers run elsewhere).
 
 from __future__ import annotations
 
-import ctypes
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 
+from studio.batch import children
 from studio.config import PROJECT_ROOT, get_settings
 
-PR_SET_PDEATHSIG = 1
 WORKER_STOP_TIMEOUT_S = 20.0
 RESTART_PAUSE_S = 2.0
-
-
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:  # not Linux: the parent's own handlers still stop the children
-        pass
-
-
-def _start(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, *args], cwd=PROJECT_ROOT, preexec_fn=_die_with_parent)
-
-
-def _stop(proc: subprocess.Popen | None, sig: int, timeout: float) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(sig)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def serve(streamlit_args: Sequence[str] = ()) -> int:
@@ -56,16 +32,16 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     worker_args = ["-m", "studio", "worker"]
-    worker = _start(worker_args) if settings.studio_worker_with_app else None
-    app = _start(["-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), *streamlit_args])
+    worker = children.start(worker_args) if settings.studio_worker_with_app else None
+    app = children.start(["-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), *streamlit_args])
     try:
         while not stopping and app.poll() is None:
             if worker is not None and worker.poll() is not None:
                 print(f"serve: the worker exited ({worker.returncode}); starting it again.", file=sys.stderr, flush=True)
                 time.sleep(RESTART_PAUSE_S)
-                worker = _start(worker_args)
+                worker = children.start(worker_args)
             time.sleep(0.2)
     finally:
-        _stop(app, signal.SIGTERM, 10.0)
-        _stop(worker, signal.SIGINT, WORKER_STOP_TIMEOUT_S)
+        children.stop([app], signal.SIGTERM, 10.0)
+        children.stop([worker], signal.SIGINT, WORKER_STOP_TIMEOUT_S)
     return 0 if stopping else (app.returncode or 0)

@@ -5,12 +5,19 @@ thread, every few seconds: renews the leases of the rows this process is writing
 its batch was cancelled, and recovers rows of workers that stopped and jobs the queue lost
 (`reconcile`). SIGINT or SIGTERM stop it gracefully: rows being written stop, keep their text
 on the attempt, and go back on the queue for the next worker.
+
+With ``--processes P`` the command is a pool instead: P such workers as child processes, the
+jobs shared among them. A row's checks, streaming and saves are Python work, and the threads of
+one process take turns on one interpreter lock; separate processes do not wait for each other,
+which is what lets several rows use several cores (docs/batch.md, "How many processes").
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 import threading
 import time
 import uuid
@@ -18,13 +25,14 @@ from typing import Any
 
 from huey.consumer import Consumer
 
-from studio.batch import ledger, queue, reconcile
+from studio.batch import children, ledger, queue, reconcile
 from studio.batch.jobs import RUNNING, STOPPED
 from studio.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_S = 10.0
+POOL_RESTART_PAUSE_S = 2.0
 
 
 class StudioConsumer(Consumer):
@@ -110,4 +118,61 @@ def run_worker(concurrency: int | None = None, *, settings: Settings | None = No
 
         flush(10.0)
         print(f"Worker {worker_id} stopped.", flush=True)
+    return 0
+
+
+def shares(concurrency: int, processes: int) -> list[int]:
+    """``concurrency`` jobs spread as evenly as can be over at most ``processes`` processes."""
+    processes = max(1, min(processes, concurrency))
+    return [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
+
+
+def run_pool(concurrency: int | None = None, processes: int | None = None, *,
+             settings: Settings | None = None) -> int:  # fmt: skip
+    """Run the jobs in ``processes`` worker processes (one process: this one, as `run_worker`).
+
+    Each child is an ordinary worker, with its own heartbeat and its own rows. A child that exits
+    on its own is started again. SIGINT or SIGTERM stop them all gracefully; the children are in
+    their own process group, so a Ctrl-C at the terminal reaches them once, through this
+    process. If this process is killed outright, Linux stops the children too (SIGTERM:
+    gracefully, their rows go back on the queue)."""
+    settings = settings or get_settings()
+    concurrency = concurrency or settings.studio_worker_concurrency
+    split = shares(concurrency, processes or settings.studio_worker_processes)
+    if len(split) == 1:
+        return run_worker(concurrency, settings=settings)
+
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    def start(jobs: int) -> Any:
+        return children.start(["-m", "studio", "worker", "--concurrency", str(jobs), "--processes", "1"],
+                              own_group=True)  # fmt: skip
+
+    procs = [start(jobs) for jobs in split]
+    print(f"Worker pool of {len(split)} processes running {concurrency} job(s) at a time. Ctrl-C stops it.",
+          flush=True)  # fmt: skip
+    exited_at: dict[int, float] = {}
+    try:
+        while not stopping:
+            for i, proc in enumerate(procs):
+                if proc.poll() is None:
+                    continue
+                # Started again after a pause: a worker that cannot start does not spin.
+                if time.monotonic() - exited_at.setdefault(i, time.monotonic()) < POOL_RESTART_PAUSE_S:
+                    continue
+                print(f"worker pool: process {proc.pid} exited ({proc.returncode}); starting it again.",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                procs[i] = start(split[i])
+                del exited_at[i]
+            time.sleep(0.2)
+    finally:
+        children.stop(procs, signal.SIGINT, SHUTDOWN_TIMEOUT_S + 5.0)
+        print("Worker pool stopped.", flush=True)
     return 0
