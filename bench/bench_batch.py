@@ -3,25 +3,26 @@ queue's overhead per job against calling the writer in a loop. Side by side in o
 
 The tests' OpenAI-compatible server answers every call after LATENCY (300 ms) and streams a
 ~1,000-token draft; the publishing-fields call that follows each draft gets a short JSON answer
-(after the same latency). Workers are real `python -m studio worker` processes on the embedded
-queue (SQLite beside a SQLite database), 2 processes x 4 threads (``--workers`` processes share
-the concurrency), provider limit 8.
+(after the same latency). The workers are one real `python -m studio worker --processes P` pool
+on the embedded queue (SQLite beside a SQLite database): P worker processes share the
+concurrency, one job each by default (``--processes 2``: 2 processes x 4 threads); provider limit 8.
 
 1. 200 briefs at concurrency 8: wall time from submit until every row ended, against the ideal
    200 x (one row through the writer alone) / 8. "One row" is measured in the same run: the
    writer (DraftRun: stream, checks, save, fields call) for one brief, median of 5, in-process.
-2. The same, with one of the two workers SIGKILLed when half the rows have ended and started
-   again at once: rows done, drafts per row, successful generations per draft, extra time.
+2. The same, with one worker process SIGKILLed when half the rows have ended (the pool starts it
+   again): rows done, drafts per row, successful generations per draft, extra time.
 3. Overhead per job: 30 short briefs with zero server latency, one worker with one thread and
    concurrency 1, against the same briefs through DraftRun in a loop in one process.
 
-    python -m bench.bench_batch [--rows 200] [--concurrency 8] [--workers 2] [--latency 0.3]
+    python -m bench.bench_batch [--rows 200] [--concurrency 8] [--processes P] [--latency 0.3]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -166,35 +167,43 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--words", type=int, default=650, help="reply size in words (about 1,000 tokens)")
     parser.add_argument("--lease", type=float, default=6.0)
-    parser.add_argument("--workers", type=int, default=2, help="worker processes; the concurrency is shared among them")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="worker processes the concurrency is shared among (default: one per job)")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     with FakeOpenAI(first_token_delay=args.latency, chunk_chars=16, reply=article_or_fields(args.words)) as server:
         env, engine, who = setup(tmp, server, args.lease)
         server.reply_words = args.words
-        per_worker = max(args.concurrency // args.workers, 1)
-        workers = [Worker(worker_env(**env), tmp / f"w{i}.log", per_worker) for i in range(args.workers)]
+        processes = min(args.processes or args.concurrency, args.concurrency)
+        threads = args.concurrency // processes
+        # One pool, as `python -m studio worker --concurrency C --processes P` runs it.
+        pool = Worker(worker_env(**env), tmp / "pool.log", args.concurrency, processes)
+        workers = [pool]
         try:
-            alone = one_row_ms(engine, who, args.words)
             warm = submit(engine, who, briefs(8, args.words, "warm"), args.concurrency)
             wait(engine, warm, 8)  # workers loaded, check models warm
+            alone = one_row_ms(engine, who, args.words)  # with the workers started and idle
 
             load1 = os.getloadavg()[0]
-            workers_cpu0, own_cpu0 = cpu_seconds([w.pid for w in workers]), time.process_time()
+            pids = [pool.pid, *pool.children()]
+            workers_cpu0, own_cpu0 = cpu_seconds(pids), time.process_time()
             batch = submit(engine, who, briefs(args.rows, args.words, "first"), args.concurrency)
             took = wait(engine, batch, args.rows)
-            workers_cpu = cpu_seconds([w.pid for w in workers]) - workers_cpu0
+            workers_cpu = cpu_seconds(pids) - workers_cpu0
             cpu = workers_cpu + time.process_time() - own_cpu0
             ideal = args.rows * alone / 1000 / args.concurrency
             done, rows, drafts, twice = exactly_once(engine, batch)
 
-            killed: list[Worker] = []
-
             def kill_one() -> None:
-                workers[0].kill()
-                killed.append(workers[0])
-                workers[0] = Worker(worker_env(**env), tmp / "w0-restarted.log", per_worker)
+                # A worker process of the pool is killed and the pool starts it again; a single
+                # worker is killed and started again here.
+                children = pool.children()
+                if children:
+                    os.kill(children[0], signal.SIGKILL)
+                else:
+                    pool.kill()
+                    workers.append(Worker(worker_env(**env), tmp / "restarted.log", args.concurrency))
 
             batch2 = submit(engine, who, briefs(args.rows, args.words, "second"), args.concurrency)
             took2 = wait(engine, batch2, args.rows, on_half=kill_one)
@@ -226,7 +235,7 @@ def main() -> None:
             worker.stop()
         queue_ms = t_batch * 1000 / n
 
-    print(f"batches on the embedded queue (SQLite), {args.rows} briefs, {args.workers} workers x {per_worker} threads, "
+    print(f"batches on the embedded queue (SQLite), {args.rows} briefs, {processes} worker processes x {threads} threads, "
           f"concurrency {args.concurrency}, server latency {args.latency * 1000:.0f} ms, replies of {reply_tokens:.0f} tokens "
           f"(server-reported mean); "
           f"load average at start {load:.1f}")
