@@ -24,6 +24,19 @@ def _die_with_parent() -> None:
         pass
 
 
+class Stopping:
+    """Turned on by SIGINT or SIGTERM, which a parent catches instead of dying: its loop ends,
+    and it stops its children itself."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        self.requested = True
+
+
 def start(args: Sequence[str], *, own_group: bool = False) -> subprocess.Popen:
     """``python ARGS`` in the project directory. ``own_group``: the terminal's Ctrl-C reaches
     only the parent, which then stops the child itself (once)."""

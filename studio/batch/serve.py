@@ -23,19 +23,12 @@ RESTART_PAUSE_S = 2.0
 
 def serve(streamlit_args: Sequence[str] = ()) -> int:
     settings = get_settings()
-    stopping = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stopping = children.Stopping()
     worker_args = ["-m", "studio", "worker"]
     worker = children.start(worker_args) if settings.studio_worker_with_app else None
     app = children.start(["-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), *streamlit_args])
     try:
-        while not stopping and app.poll() is None:
+        while not stopping.requested and app.poll() is None:
             if worker is not None and worker.poll() is not None:
                 print(f"serve: the worker exited ({worker.returncode}); starting it again.", file=sys.stderr, flush=True)
                 time.sleep(RESTART_PAUSE_S)
@@ -44,4 +37,4 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     finally:
         children.stop([app], signal.SIGTERM, 10.0)
         children.stop([worker], signal.SIGINT, WORKER_STOP_TIMEOUT_S)
-    return 0 if stopping else (app.returncode or 0)
+    return 0 if stopping.requested else (app.returncode or 0)

@@ -142,14 +142,7 @@ def run_pool(concurrency: int | None = None, processes: int | None = None, *,
     if len(split) == 1:
         return run_worker(concurrency, settings=settings)
 
-    stopping = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stopping = children.Stopping()
 
     def start(jobs: int) -> Any:
         return children.start(["-m", "studio", "worker", "--concurrency", str(jobs), "--processes", "1"],
@@ -160,7 +153,7 @@ def run_pool(concurrency: int | None = None, processes: int | None = None, *,
           flush=True)  # fmt: skip
     exited_at: dict[int, float] = {}
     try:
-        while not stopping:
+        while not stopping.requested:
             for i, proc in enumerate(procs):
                 if proc.poll() is None:
                     continue
