@@ -1,5 +1,7 @@
 """Batches: a spreadsheet of briefs in, one draft per row out, with live progress per row."""
 
+import zlib
+
 import streamlit as st
 
 from studio import ui
@@ -120,10 +122,14 @@ with list_tab:
     else:
         ids = [b.id for b in batches]
         wanted = st.session_state.get("batch_open", ids[0])
+        # The rows' progress lives below, refreshed while the batch runs; a label names the
+        # status. Streamlit keeps showing a keyed selectbox's old label when only its text
+        # changes, so the key follows the labels: a batch that finishes gets a fresh widget.
+        labels = {b.id: f"#{b.id} · {b.filename or 'no name'} · {b.status_label} · {b.total} rows · "
+                        f"{ui.friendly_time(b.created_at)}" for b in batches}  # fmt: skip
         open_id = st.selectbox(
-            "Batch", ids, index=ids.index(wanted) if wanted in ids else 0, key="batch_pick",
-            format_func=lambda i: next(f"#{b.id} · {b.filename or 'no name'} · {b.status_label} · "
-                                       f"{b.ended}/{b.total} rows · {ui.friendly_time(b.created_at)}" for b in batches if b.id == i),
+            "Batch", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=labels.__getitem__,
+            key=f"batch_pick_{zlib.crc32(''.join(labels.values()).encode())}",
         )
         st.session_state["batch_open"] = open_id
 

@@ -4,6 +4,7 @@ watches it finish on `python -m studio serve` (the app with its embedded worker,
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -91,6 +92,9 @@ def test_upload_preview_bad_rows_start_and_follow_a_batch_to_its_drafts(served, 
     page.get_by_role("button", name="Start batch (3 rows)").click()
     expect(page.get_by_text("Batch 1 started: 3 row(s) queued.")).to_be_visible()  # and the list opens
     expect(page.get_by_text("3 of 3 rows ended · 3 done")).to_be_visible(timeout=120_000)
+    # The batch list names its new status too, not the one it had when the batch started.
+    picker = page.locator("[data-testid=stSelectbox]", has=page.get_by_text("Batch", exact=True)).locator("input")
+    expect(picker).to_have_value(re.compile(r"^#1 · december\.csv · Finished · 3 rows"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "batch-finished.png"), full_page=True)
     # Selecting a row opens its draft below the list.
