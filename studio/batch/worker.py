@@ -36,6 +36,15 @@ POOL_RESTART_PAUSE_S = 2.0
 
 
 class StudioConsumer(Consumer):
+    # Huey sets its signal handlers only once its threads have started; a SIGINT or SIGTERM that
+    # came while the worker was starting (caught by `run_worker` meanwhile) stops it then.
+    early: children.Stopping | None = None
+
+    def start(self) -> None:
+        super().start()
+        if self.early is not None and self.early.requested:
+            self._handle_signal(signal.SIGINT, None)
+
     def stop(self, graceful: bool = False) -> None:
         RUNNING.stopping.set()  # rows being written stop at their next chunk
         super().stop(graceful=True)
@@ -86,6 +95,7 @@ class Heartbeat(threading.Thread):
 def run_worker(concurrency: int | None = None, *, settings: Settings | None = None) -> int:
     from studio.cli_support import open_engine
 
+    early = children.Stopping()  # until the consumer's own handlers are in place
     settings = settings or get_settings()
     concurrency = concurrency or settings.studio_worker_concurrency
     engine = open_engine()
@@ -104,6 +114,7 @@ def run_worker(concurrency: int | None = None, *, settings: Settings | None = No
     heartbeat.start()
     consumer = StudioConsumer(huey, workers=concurrency, worker_type="thread", periodic=False,
                               shutdown_timeout=SHUTDOWN_TIMEOUT_S, **_poll_delays(url))  # fmt: skip
+    consumer.early = early
     try:
         consumer.run()
     finally:
